@@ -1,0 +1,28 @@
+#pragma once
+// One thread pool for the whole process: OpenMP's. OpenBLAS is linked in its OpenMP flavour, so its
+// GEMM threads are OpenMP's threads and the two never oversubscribe the cores.
+#include <iosfwd>
+#include <string>
+
+namespace sprig {
+
+void set_num_threads(int threads);  // sets OpenMP and OpenBLAS together; threads >= 1
+int num_threads();
+
+struct BlasInfo {
+  std::string config;      // openblas_get_config(), e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64"
+  std::string core;        // the kernel set OpenBLAS chose for this CPU, e.g. "SkylakeX"
+  int threads = 1;         // openblas_get_num_threads()
+  bool parallel_openmp = false;  // OpenBLAS built on OpenMP (shares our pool)
+  bool cpu_avx2 = false;
+  bool cpu_avx512 = false;
+  bool fallback_core = false;    // the CPU has AVX2/AVX-512 but OpenBLAS runs pre-AVX2 kernels
+  std::string advice;            // how to fix a fallback core, empty otherwise
+};
+
+BlasInfo blas_info();
+void print_blas_info(std::ostream& out);
+// Prints a warning once per process when OpenBLAS runs fallback kernels; returns whether it did.
+bool warn_if_blas_fallback(std::ostream& out);
+
+}  // namespace sprig
