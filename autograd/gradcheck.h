@@ -31,4 +31,10 @@ using DifferentiableFn = std::function<Variable(const std::vector<Variable>&)>;
 GradcheckResult gradcheck(const DifferentiableFn& f, const std::vector<Tensor>& inputs,
                           const GradcheckOptions& options = {}, const std::vector<bool>& wrt = {});
 
+// The general form: `f` reads `leaves` (e.g. a layer's parameters and its input) however it likes;
+// each leaf's value is perturbed in place and its gradient compared. Leaves must require grad and
+// must start with no gradient (or a zeroed buffer).
+GradcheckResult gradcheck_leaves(const std::function<Variable()>& f, const std::vector<Variable>& leaves,
+                                 const GradcheckOptions& options = {});
+
 }  // namespace sprig

@@ -1,0 +1,49 @@
+#pragma once
+// A model's parameters packed into flat buffers (llm.c's single allocation): values, gradients and,
+// once pruning starts, masks. Each parameter's tensors become views at its offset, so layers see
+// their usual shapes while optimisers run one loop over everything and an all-reduce can take the
+// gradient buffer whole.
+#include <string>
+#include <vector>
+
+#include "nn/module.h"
+
+namespace sprig::nn {
+
+class ParameterSet {
+ public:
+  struct Slot {
+    std::string name;      // dotted, as in Module::named_parameters
+    Parameter* parameter;  // owned by the model, which must outlive this set
+    int64_t offset;        // into the flat buffers
+    int64_t numel;
+  };
+
+  // Moves every parameter of `model` into the flat buffers (values keep their contents).
+  explicit ParameterSet(Module& model);
+
+  const std::vector<Slot>& slots() const { return slots_; }
+  const Slot& slot(const std::string& name) const;
+  int64_t size() const { return values_.numel(); }
+
+  Tensor& values() { return values_; }
+  Tensor& gradients() { return gradients_; }
+  void zero_grad() { gradients_.fill_(0.0f); }
+
+  // Masks: 1 keeps a weight, 0 prunes it. The flat mask buffer exists once any mask was set;
+  // parameters never masked keep ones there.
+  bool has_masks() const { return masks_.defined(); }
+  const Tensor& masks() const { return masks_; }
+  // Copies a 0/1 mask (the parameter's shape) in and zeroes the pruned values and gradients.
+  void set_mask(const std::string& name, const Tensor& mask);
+  void apply_masks();  // values *= masks: after loading weights or rewinding
+
+  int64_t live_count(const Slot& slot) const;  // unpruned entries
+  double density(const Slot& slot) const;
+
+ private:
+  std::vector<Slot> slots_;
+  Tensor values_, gradients_, masks_;
+};
+
+}  // namespace sprig::nn

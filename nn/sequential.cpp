@@ -1,0 +1,17 @@
+#include "nn/sequential.h"
+
+namespace sprig::nn {
+
+Sequential::Sequential(std::vector<ModulePtr> layers) {
+  for (ModulePtr& layer : layers) push_back(std::move(layer));
+}
+
+void Sequential::push_back(ModulePtr layer) { register_module(std::to_string(children().size()), std::move(layer)); }
+
+Variable Sequential::forward(const Variable& input) {
+  Variable x = input;
+  for (const auto& [name, layer] : children()) x = (*layer)(x);
+  return x;
+}
+
+}  // namespace sprig::nn

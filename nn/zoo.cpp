@@ -1,0 +1,96 @@
+#include "nn/zoo.h"
+
+#include <functional>
+#include <map>
+
+#include "nn/activation.h"
+#include "nn/conv2d.h"
+#include "nn/flatten.h"
+#include "nn/linear.h"
+#include "nn/pool.h"
+#include "nn/sequential.h"
+
+namespace sprig::nn {
+
+namespace {
+
+using Factory = std::function<ModulePtr(const ModelOptions&, Generator&)>;
+
+ModulePtr relu() { return std::make_shared<Activation>(ActivationOptions{"relu"}); }
+
+ModulePtr linear(int64_t in, int64_t out, const ModelOptions& o, Generator& gen) {
+  return std::make_shared<Linear>(LinearOptions{in, out, true, o.init}, gen);
+}
+
+// Flatten, then Linear+ReLU per hidden width, then the classifier: LeNet-300-100 is mlp_300_100.
+ModulePtr mlp(const std::vector<int64_t>& hidden, const ModelOptions& o, Generator& gen) {
+  auto model = std::make_shared<Sequential>();
+  model->push_back(std::make_shared<Flatten>());
+  int64_t width = Shape(o.input.begin(), o.input.end()).numel();
+  for (int64_t h : hidden) {
+    model->push_back(linear(width, h, o, gen));
+    model->push_back(relu());
+    width = h;
+  }
+  model->push_back(linear(width, o.classes, o, gen));
+  return model;
+}
+
+// LeCun et al. 1998 on 28x28 inputs (the first convolution pads by 2 to keep the 32x32 geometry).
+ModulePtr lenet5(const ModelOptions& o, Generator& gen) {
+  SPRIG_CHECK(o.input.size() == 3 && o.input[1] == 28 && o.input[2] == 28, "lenet5: expects inputs [C, 28, 28], got ",
+              Shape(o.input.begin(), o.input.end()));
+  auto conv = [&](int64_t in, int64_t out, int64_t pad) {
+    return std::make_shared<Conv2d>(Conv2dOptions{in, out, 5, 1, pad, true, o.init}, gen);
+  };
+  auto pool = [] { return std::make_shared<MaxPool2d>(Pool2dOptions{2, 2, 0}); };
+  return std::make_shared<Sequential>(std::vector<ModulePtr>{
+      conv(o.input[0], 6, 2), relu(), pool(), conv(6, 16, 0), relu(), pool(), std::make_shared<Flatten>(),
+      linear(16 * 5 * 5, 120, o, gen), relu(), linear(120, 84, o, gen), relu(), linear(84, o.classes, o, gen)});
+}
+
+const std::map<std::string, Factory>& fixed_models() {
+  static const std::map<std::string, Factory> models = {
+      {"lenet_300_100", [](const ModelOptions& o, Generator& g) { return mlp({300, 100}, o, g); }},
+      {"lenet5", lenet5},
+  };
+  return models;
+}
+
+// "mlp_300_100" -> {300, 100}; empty if the name is not of that form.
+std::vector<int64_t> mlp_widths(const std::string& name) {
+  const std::string prefix = "mlp_";
+  if (name.rfind(prefix, 0) != 0) return {};
+  std::vector<int64_t> widths;
+  size_t start = prefix.size();
+  while (start <= name.size()) {
+    const size_t end = std::min(name.find('_', start), name.size());
+    const std::string part = name.substr(start, end - start);
+    if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos || part.size() > 9) return {};
+    widths.push_back(std::stoll(part));
+    if (widths.back() == 0) return {};
+    start = end + 1;
+  }
+  return widths;
+}
+
+}  // namespace
+
+ModulePtr make_model(const ModelOptions& options, Generator& gen) {
+  SPRIG_CHECK(options.classes > 0, "make_model: classes must be positive, got ", options.classes);
+  SPRIG_CHECK(!options.input.empty(), "make_model: input shape is empty");
+  const auto& models = fixed_models();
+  if (auto it = models.find(options.name); it != models.end()) return it->second(options, gen);
+  if (auto widths = mlp_widths(options.name); !widths.empty()) return mlp(widths, options, gen);
+  std::string known;
+  for (const auto& name : model_names()) known += name + ", ";
+  throw Error("make_model: unknown model '" + options.name + "' (known: " + known + "mlp_W1_W2_...)");
+}
+
+std::vector<std::string> model_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, factory] : fixed_models()) names.push_back(name);
+  return names;
+}
+
+}  // namespace sprig::nn
