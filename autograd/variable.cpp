@@ -85,14 +85,16 @@ void Variable::backward(const Tensor& grad_output) {
   SPRIG_CHECK(grad_output.shape() == shape(), "backward: gradient ", grad_output.shape(), " for output ", shape());
 
   // Post-order DFS without recursion, so deep graphs cannot overflow the stack.
-  std::vector<Node*> order;
+  // `order` owns its nodes: clearing a node's inputs below can drop the last other reference to a child
+  // that is still waiting for its turn.
+  std::vector<std::shared_ptr<Node>> order;
   std::unordered_set<Node*> seen{node_.get()};
-  std::vector<std::pair<Node*, size_t>> stack{{node_.get(), 0}};
+  std::vector<std::pair<std::shared_ptr<Node>, size_t>> stack{{node_, 0}};
   while (!stack.empty()) {
     auto& [node, next_input] = stack.back();
     if (next_input < node->inputs.size()) {
-      Node* child = node->inputs[next_input++].node_.get();
-      if (child && child->grad_fn && seen.insert(child).second) stack.push_back({child, 0});
+      std::shared_ptr<Node> child = node->inputs[next_input++].node_;
+      if (child && child->grad_fn && seen.insert(child.get()).second) stack.push_back({std::move(child), 0});
     } else {
       order.push_back(node);
       stack.pop_back();
@@ -101,11 +103,12 @@ void Variable::backward(const Tensor& grad_output) {
 
   add_grad(grad_output.clone());
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    Node* node = *it;
+    Node* node = it->get();
     if (node->grad_fn && node->grad.defined()) node->grad_fn(node->grad, node->inputs);
     // The graph is used once: drop the closures and the links so saved tensors are freed now.
     node->grad_fn = nullptr;
     node->inputs.clear();
+    it->reset();
   }
 }
 

@@ -15,7 +15,8 @@ Schedule::Schedule(const ScheduleOptions& options, double base_lr) : options_(op
   SPRIG_CHECK(std::is_sorted(o.milestones.begin(), o.milestones.end()), "Schedule: milestones must be increasing");
   SPRIG_CHECK(o.gamma > 0 && o.warmup_steps >= 0 && o.total_steps >= 0 && o.min_lr >= 0,
               "Schedule: gamma must be > 0 and steps and min_lr >= 0");
-  SPRIG_CHECK(o.kind != "cosine" || o.total_steps > 0, "Schedule: cosine needs total_steps > 0");
+  SPRIG_CHECK(o.kind != "cosine" || o.total_steps > o.warmup_steps, "Schedule: cosine needs total_steps (",
+              o.total_steps, ") > warmup_steps (", o.warmup_steps, ")");
 }
 
 double Schedule::lr_at(int64_t step) const {
@@ -27,8 +28,7 @@ double Schedule::lr_at(int64_t step) const {
     return base_lr_ * std::pow(o.gamma, double(passed));
   }
   if (o.kind == "cosine") {
-    const int64_t span = std::max<int64_t>(1, o.total_steps - o.warmup_steps);
-    const double progress = std::min(1.0, double(t) / double(span));
+    const double progress = std::min(1.0, double(t) / double(o.total_steps - o.warmup_steps));
     return o.min_lr + (base_lr_ - o.min_lr) * 0.5 * (1.0 + std::cos(std::numbers::pi * progress));
   }
   return base_lr_;

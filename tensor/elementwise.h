@@ -26,6 +26,11 @@ Tensor abs(const Tensor& a);
 Tensor sign(const Tensor& a);  // -1, 0 or 1
 Tensor sqrt(const Tensor& a);
 
+// Activation backwards from the output gradient gy and the forward output y (same shapes), one pass each.
+Tensor relu_backward(const Tensor& gy, const Tensor& y);     // gy * (y > 0)
+Tensor sigmoid_backward(const Tensor& gy, const Tensor& y);  // gy * y * (1 - y)
+Tensor tanh_backward(const Tensor& gy, const Tensor& y);     // gy * (1 - y^2)
+
 // In place, same number of elements (no broadcasting): dst += alpha * src, dst *= s.
 void axpy_(Tensor& dst, float alpha, const Tensor& src);
 void scale_(Tensor& dst, float s);

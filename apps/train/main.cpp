@@ -1,0 +1,162 @@
+// train: one model from the zoo on MNIST or Fashion-MNIST, with the metrics, the effective
+// configuration and the final checkpoint written to --out.
+//
+//   train --model lenet_300_100 --epochs 10 --optimizer adam --lr 1.2e-3 --batch 60 --out runs/lenet
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "apps/common/files.h"
+#include "apps/common/options.h"
+#include "apps/common/progress.h"
+#include "data/fetch.h"
+#include "data/loader.h"
+#include "nn/parameter_set.h"
+#include "nn/summary.h"
+#include "nn/zoo.h"
+#include "optim/adam.h"
+#include "optim/checkpoint.h"
+#include "optim/sgd.h"
+#include "optim/train.h"
+#include "tensor/runtime.h"
+
+namespace {
+
+using namespace sprig;
+
+struct TrainOptions {
+  static constexpr const char* description = "Trains a model from the zoo on MNIST or Fashion-MNIST.";
+  std::string model = "lenet_300_100";
+  std::string init = "torch_default";
+  std::string dataset = "mnist";
+  std::string data;
+  int64_t validation = 0;
+  int64_t epochs = 10;
+  int64_t batch = 60;
+  std::string optimizer = "adam";
+  double lr = 1.2e-3;
+  double momentum = 0.0;
+  bool nesterov = false;
+  double weight_decay = 0.0;
+  std::string schedule = "constant";
+  std::vector<int64_t> milestones;
+  double gamma = 0.1;
+  int64_t warmup_epochs = 0;
+  int64_t seed = 1;
+  int64_t threads = 2;
+  std::string out = "runs/train";
+
+  template <class V>
+  void visit(V& v) {
+    v("model", model, "model from the zoo: lenet_300_100, lenet5, mlp_W1_W2_...");
+    v("init", init, "weight initialiser",
+      cli::Choices{"torch_default", "kaiming_normal", "kaiming_uniform", "glorot_normal", "glorot_uniform"});
+    v("dataset", dataset, "dataset name", cli::Choices{"mnist", "fashion_mnist"});
+    v("data", data, "folder with the dataset's files (default: the per-user cache, fetched if missing)");
+    v("validation", validation, "training images held out for validation", cli::Range{0, 59999});
+    v("epochs", epochs, "passes over the training set", cli::Range{1, 1e6});
+    v("batch", batch, "examples per step", cli::Range{1, 1e6});
+    v("optimizer", optimizer, "update rule", cli::Choices{"sgd", "adam", "adamw"});
+    v("lr", lr, "learning rate", cli::Range{0, 1e3});
+    v("momentum", momentum, "SGD momentum", cli::Range{0, 1});
+    v("nesterov", nesterov, "SGD: Nesterov momentum");
+    v("weight_decay", weight_decay, "weight decay (L2; decoupled for adamw)", cli::Range{0, 1});
+    v("schedule", schedule, "learning-rate schedule over the run", cli::Choices{"constant", "multistep", "cosine"});
+    v("milestones", milestones, "multistep: epochs after which the rate is multiplied by gamma", cli::Range{1, 1e6});
+    v("gamma", gamma, "multistep factor", cli::Range{0, 1});
+    v("warmup_epochs", warmup_epochs, "linear warm-up epochs", cli::Range{0, 1e6});
+    v("seed", seed, "seed of initialisation, shuffling and dropout", cli::Range{0, 9.2e18});
+    v("threads", threads, "threads for OpenMP and OpenBLAS", cli::Range{1, 1024});
+    v("out", out, "output folder: config.json, metrics.csv, timing.csv, model.safetensors");
+  }
+};
+
+std::unique_ptr<optim::Optimizer> make_optimizer(const TrainOptions& o, nn::ParameterSet& parameters) {
+  if (o.optimizer == "sgd") return std::make_unique<optim::Sgd>(parameters, optim::SgdOptions{o.lr, o.momentum, 0.0, o.nesterov, o.weight_decay});
+  optim::AdamOptions adam;
+  adam.lr = o.lr;
+  adam.weight_decay = o.weight_decay;
+  adam.decoupled = o.optimizer == "adamw";
+  return std::make_unique<optim::Adam>(parameters, adam);
+}
+
+optim::Schedule make_schedule(const TrainOptions& o, int64_t steps_per_epoch) {
+  optim::ScheduleOptions s;
+  s.kind = o.schedule;
+  for (int64_t epoch : o.milestones) s.milestones.push_back(epoch * steps_per_epoch);
+  s.gamma = o.gamma;
+  s.total_steps = o.epochs * steps_per_epoch;
+  s.warmup_steps = o.warmup_epochs * steps_per_epoch;
+  return optim::Schedule(s, o.lr);
+}
+
+std::string csv_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", value);
+  return text;
+}
+
+int train(const TrainOptions& o) {
+  const std::filesystem::path out = cli::prepare_output_dir(o.out);
+  cli::write_text_atomic(out / "config.json", cli::to_json(o).dump(2) + "\n");
+  set_num_threads(int(o.threads));
+  print_blas_info(std::cout);
+
+  const Dataset full_train = load_dataset(o.dataset, "train", o.data);
+  const Dataset test = load_dataset(o.dataset, "test", o.data);
+  const TrainValidation split = split_validation(full_train, o.validation, uint64_t(o.seed));
+  const ChannelStats stats = channel_stats(split.train);
+  DataLoader train_loader(split.train, {.batch_size = o.batch, .shuffle = true, .seed = uint64_t(o.seed), .normalize = stats});
+  DataLoader test_loader(test, {.batch_size = 1000, .shuffle = false, .normalize = stats});
+  std::unique_ptr<DataLoader> validation_loader;
+  if (o.validation > 0)
+    validation_loader = std::make_unique<DataLoader>(split.validation, LoaderOptions{.batch_size = 1000, .shuffle = false, .normalize = stats});
+
+  Generator gen(uint64_t(o.seed));
+  nn::ModelOptions model_options;
+  model_options.name = o.model;
+  model_options.init = o.init;
+  model_options.classes = full_train.num_classes();
+  model_options.input = {full_train.channels(), full_train.height(), full_train.width()};
+  nn::ModulePtr model = nn::make_model(model_options, gen);
+  nn::ParameterSet parameters(*model);
+  std::cout << nn::summarize(*model, full_train.example_shape()).table();
+  std::unique_ptr<optim::Optimizer> optimizer = make_optimizer(o, parameters);
+  const optim::Schedule schedule = make_schedule(o, train_loader.batches_per_epoch());
+
+  std::string metrics = "epoch,lr,train_loss,train_acc,val_loss,val_acc,test_loss,test_acc\n";
+  std::string timing = "epoch,train_seconds,train_images_per_second,eval_seconds\n";
+  for (int64_t epoch = 0; epoch < o.epochs; ++epoch) {
+    cli::ProgressBar bar(train_loader.batches_per_epoch(), "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(o.epochs));
+    int64_t done = 0;
+    const double lr = schedule.lr_at(optimizer->steps());
+    const optim::EpochStats trained = optim::train_epoch(*model, *optimizer, train_loader, epoch, &schedule,
+        [&](int64_t, const optim::StepResult& step) { bar.update(++done, "loss " + csv_number(step.loss)); });
+    const optim::EpochStats validated = validation_loader ? optim::evaluate(*model, *validation_loader) : optim::EpochStats{};
+    const optim::EpochStats tested = optim::evaluate(*model, test_loader);
+    std::printf("epoch %lld: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%% | %.0f img/s\n",
+                static_cast<long long>(epoch + 1), trained.loss, 100 * trained.accuracy, tested.loss,
+                100 * tested.accuracy, double(trained.examples) / trained.seconds);
+    std::fflush(stdout);
+    metrics += std::to_string(epoch + 1) + "," + csv_number(lr) + "," + csv_number(trained.loss) + "," +
+               csv_number(trained.accuracy) + "," + (validation_loader ? csv_number(validated.loss) : "") + "," +
+               (validation_loader ? csv_number(validated.accuracy) : "") + "," + csv_number(tested.loss) + "," +
+               csv_number(tested.accuracy) + "\n";
+    timing += std::to_string(epoch + 1) + "," + csv_number(trained.seconds) + "," +
+              csv_number(double(trained.examples) / trained.seconds) + "," +
+              csv_number(validated.seconds + tested.seconds) + "\n";
+    cli::write_text_atomic(out / "metrics.csv", metrics);
+    cli::write_text_atomic(out / "timing.csv", timing);
+  }
+  optim::save_checkpoint(out / "model.safetensors", *model, parameters, optimizer.get(),
+                         {o.epochs, optimizer->steps(), gen.state(), cli::to_json(o).dump()});
+  std::cout << "wrote " << out.string() << "/{config.json, metrics.csv, timing.csv, model.safetensors}\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return sprig::cli::run_app<TrainOptions>(argc, argv, train); }

@@ -1,0 +1,152 @@
+#include "tensor/layout.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "tensor/elementwise.h"
+#include "tensor/strided.h"
+
+namespace sprig {
+
+namespace {
+
+using detail::parallel_ranges;
+
+constexpr int64_t kTile = 32;  // 32 x 32 floats: a tile of source and one of destination fit in L1
+
+// One tile: y[i, j] = x[j, i] for i < rows, j < cols, with x's rows ld apart and y's rows n apart.
+inline void transpose_tile(const float* x, int64_t ld, float* y, int64_t n, int64_t rows, int64_t cols) {
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) y[i * n + j] = x[j * ld + i];
+}
+
+// x: [n, m] with row stride ld -> y[i0:i1, :] of y: [m, n], y[i, j] = x[j, i]. Tiled so that
+// both the strided reads and the contiguous writes stay in cache.
+void transpose_rows(const float* x, int64_t ld, float* y, int64_t n, int64_t i0, int64_t i1) {
+  for (int64_t ib = i0; ib < i1; ib += kTile)
+    for (int64_t jb = 0; jb < n; jb += kTile) {
+      const float* src = x + jb * ld + ib;
+      float* dst = y + ib * n + jb;
+      const int64_t rows = std::min(kTile, i1 - ib), cols = std::min(kTile, n - jb);
+      if (rows == kTile && cols == kTile) {
+        transpose_tile(src, ld, dst, n, kTile, kTile);  // constant bounds: unrolled and vectorised
+      } else {
+        transpose_tile(src, ld, dst, n, rows, cols);
+      }
+    }
+}
+
+// x read through loop.strides[0] (0 where stretched) -> y contiguous of shape loop.sizes.
+void strided_copy(const float* x, float* y, const detail::StridedLoop<1>& loop) {
+  const int64_t numel = loop.rows() * loop.inner();
+  const int64_t r = static_cast<int64_t>(loop.sizes.size());
+  const std::vector<int64_t>& st = loop.strides[0];
+
+  if (r >= 2 && st[r - 2] == 1 && st[r - 1] != 0) {  // batches of transposed matrices: tile them
+    const int64_t m = loop.sizes[r - 2], n = loop.sizes[r - 1], ld = st[r - 1];
+    detail::StridedLoop<1> batches = loop;  // its rows are the matrices: one per index of the other axes
+    batches.sizes.pop_back();
+    batches.strides[0].pop_back();
+    const int64_t count = batches.rows();
+    if (count == 1) {  // one matrix: threads split its output rows
+      parallel_ranges(m, numel, [&](int64_t begin, int64_t end) { transpose_rows(x, ld, y, n, begin, end); });
+      return;
+    }
+    parallel_ranges(count, numel, [&](int64_t begin, int64_t end) {
+      detail::for_each_row(batches, begin, end, [&](int64_t b, const std::array<int64_t, 1>& offset) {
+        transpose_rows(x + offset[0], ld, y + b * m * n, n, 0, m);
+      });
+    });
+    return;
+  }
+
+  const int64_t inner = loop.inner(), stride = st.back();
+  parallel_ranges(loop.rows(), numel, [&](int64_t begin, int64_t end) {
+    detail::for_each_row(loop, begin, end, [&](int64_t row, const std::array<int64_t, 1>& offset) {
+      const float* src = x + offset[0];
+      float* dst = y + row * inner;
+      if (stride == 1) {
+        std::copy(src, src + inner, dst);
+      } else if (stride == 0) {  // broadcast_to: one value stretched along the row
+        std::fill(dst, dst + inner, *src);
+      } else {
+        for (int64_t j = 0; j < inner; ++j) dst[j] = src[j * stride];
+      }
+    });
+  });
+}
+
+}  // namespace
+
+Tensor permute(const Tensor& a, const std::vector<int64_t>& order) {
+  const int64_t rank = a.dim();
+  SPRIG_CHECK(static_cast<int64_t>(order.size()) == rank, "permute: order has ", order.size(),
+              " axes for a tensor of shape ", a.shape());
+  std::vector<int64_t> axes(rank);
+  std::vector<bool> used(rank, false);
+  for (int64_t i = 0; i < rank; ++i) {
+    axes[i] = normalize_axis(order[i], rank, "permute");
+    SPRIG_CHECK(!used[axes[i]], "permute: axis ", order[i], " appears twice in the order for shape ", a.shape());
+    used[axes[i]] = true;
+  }
+
+  const std::vector<int64_t> in_strides = detail::contiguous_strides(a.shape());
+  detail::StridedLoop<1> loop;
+  Shape shape;
+  for (int64_t axis : axes) {
+    shape.push_back(a.shape()[axis]);
+    loop.strides[0].push_back(in_strides[axis]);
+  }
+  loop.sizes = shape;
+  Tensor y = Tensor::empty(shape);
+  if (y.numel() > 0) strided_copy(a.data(), y.data(), detail::collapse(loop));
+  return y;
+}
+
+Tensor transpose(const Tensor& a, int64_t axis0, int64_t axis1) {
+  std::vector<int64_t> order(a.dim());
+  std::iota(order.begin(), order.end(), 0);
+  std::swap(order[normalize_axis(axis0, a.dim(), "transpose")], order[normalize_axis(axis1, a.dim(), "transpose")]);
+  return permute(a, order);
+}
+
+Tensor broadcast_to(const Tensor& a, const Shape& shape) {
+  SPRIG_CHECK(broadcast_shapes(a.shape(), shape, "broadcast_to") == shape, "broadcast_to: ", a.shape(),
+              " cannot be stretched to ", shape);
+  Tensor y = Tensor::empty(shape);
+  if (y.numel() > 0)
+    strided_copy(a.data(), y.data(), detail::collapse(detail::StridedLoop<1>{shape, {detail::broadcast_strides(a.shape(), shape)}}));
+  return y;
+}
+
+Tensor concat(const std::vector<Tensor>& parts) {
+  SPRIG_CHECK(!parts.empty(), "concat: no tensors to concatenate");
+  const Shape& first = parts[0].shape();
+  SPRIG_CHECK(!first.empty(), "concat: needs rank >= 1 to join along the first axis, got shape ", first);
+  Shape shape = first;
+  shape[0] = 0;
+  for (const Tensor& part : parts) {
+    const Shape& s = part.shape();
+    SPRIG_CHECK(s.size() == first.size() && std::equal(s.begin() + 1, s.end(), first.begin() + 1),
+                "concat: shape ", s, " does not match ", first, " beyond the first axis");
+    shape[0] += s[0];
+  }
+  Tensor y = Tensor::empty(shape);
+  float* out = y.data();
+  for (const Tensor& part : parts) out = std::copy(part.data(), part.data() + part.numel(), out);
+  return y;
+}
+
+Tensor one_hot(const std::vector<int32_t>& labels, int64_t classes) {
+  SPRIG_CHECK(classes >= 0, "one_hot: negative number of classes ", classes);
+  const int64_t n = static_cast<int64_t>(labels.size());
+  Tensor y = Tensor::zeros({n, classes});
+  for (int64_t i = 0; i < n; ++i) {
+    SPRIG_CHECK(labels[i] >= 0 && labels[i] < classes, "one_hot: label at index ", i, " is ", labels[i],
+                ", outside [0, ", classes, ")");
+    y.data()[i * classes + labels[i]] = 1.0f;
+  }
+  return y;
+}
+
+}  // namespace sprig

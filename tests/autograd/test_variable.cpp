@@ -1,0 +1,76 @@
+#include <doctest/doctest.h>
+
+#include "autograd/arithmetic.h"
+#include "autograd/reduce.h"
+#include "autograd/variable.h"
+
+using namespace sprig;
+
+TEST_CASE("variable: NoGradGuard stops graph building and restores the mode") {
+  Variable x(Tensor::from({2}, {1, 2}), true);
+  CHECK(grad_enabled());
+  {
+    NoGradGuard guard;
+    CHECK(!grad_enabled());
+    const Variable y = x * x;
+    CHECK(!y.requires_grad());
+    CHECK(y.is_leaf());
+    CHECK_THROWS_WITH_AS(sum(y).backward(), doctest::Contains("does not require a gradient"), Error);
+    {
+      NoGradGuard nested;
+    }
+    CHECK(!grad_enabled());
+  }
+  CHECK(grad_enabled());
+  const Variable z = x * x;
+  CHECK(z.requires_grad());
+  CHECK(!z.is_leaf());
+}
+
+TEST_CASE("variable: only inputs that need it make an op require a gradient") {
+  const Variable constant(Tensor::ones({2}));
+  Variable param(Tensor::ones({2}), true);
+  CHECK(!(constant + constant).requires_grad());
+  CHECK((constant + param).requires_grad());
+  sum(constant * param).backward();
+  CHECK(!constant.grad().defined());
+  CHECK(param.grad().to_vector() == std::vector<float>{1, 1});
+}
+
+TEST_CASE("variable: backward on a non-scalar needs an explicit gradient") {
+  Variable x(Tensor::from({3}, {1, 2, 3}), true);
+  Variable y = x * 2.0f;
+  CHECK_THROWS_WITH_AS(y.backward(), doctest::Contains("[3]"), Error);
+  CHECK_THROWS_WITH_AS(y.backward(Tensor::ones({2})), doctest::Contains("[2]"), Error);
+  Variable y2 = x * 2.0f;
+  y2.backward(Tensor::from({3}, {1, 0, -1}));
+  CHECK(x.grad().to_vector() == std::vector<float>{2, 0, -2});
+}
+
+TEST_CASE("variable: set_grad_buffer makes backward accumulate into the buffer") {
+  Tensor flat = Tensor::zeros({5});
+  Variable w(Tensor::from({2, 2}, {1, 2, 3, 4}), true);
+  w.set_grad_buffer(flat.view(1, {2, 2}));
+  sum(w * w).backward();
+  CHECK(flat.to_vector() == std::vector<float>{0, 2, 4, 6, 8});
+  CHECK(w.grad().shares_storage(flat));
+  sum(w).backward();  // accumulates into the same buffer
+  CHECK(flat.to_vector() == std::vector<float>{0, 3, 5, 7, 9});
+  w.zero_grad();
+  CHECK(flat.to_vector() == std::vector<float>(5, 0.0f));
+  CHECK(w.grad().shares_storage(flat));
+  CHECK_THROWS_WITH_AS(w.set_grad_buffer(Tensor::zeros({4})), doctest::Contains("[4]"), Error);
+}
+
+TEST_CASE("variable: detach keeps the value and drops the history") {
+  Variable x(Tensor::from({2}, {1, 2}), true);
+  const Variable y = x * 3.0f;
+  const Variable d = y.detach();
+  CHECK(d.value().to_vector() == y.value().to_vector());
+  CHECK(!d.requires_grad());
+  CHECK(d.is_leaf());
+  CHECK(!d.same_node(y));
+  const Variable z = d * x;  // gradient reaches x only through its direct use
+  sum(z).backward();
+  CHECK(x.grad().to_vector() == std::vector<float>{3, 6});
+}
