@@ -34,20 +34,31 @@ void Adam::update(int64_t begin, int64_t end, const float* mask) {
               exp_avg_sq_.data() + begin, mask ? mask + begin : nullptr, end - begin, s);
 }
 
-void adam_update(float* p, const float* g, float* m, float* v, const float* mask, int64_t n, const AdamStep& s) {
+namespace {
+// The loop body once, compiled with and without a mask. Selects rather than branches, so both
+// versions vectorise; a pruned entry's weight and moments are set to exactly zero.
+template <bool Masked>
+void adam_loop(float* p, const float* g, float* m, float* v, const float* mask, int64_t n, const AdamStep& s) {
   const float step_size = s.lr / s.bias_correction1;
   const float decay = s.decoupled ? 1.0f - s.lr * s.weight_decay : 1.0f;
   const float l2 = s.decoupled ? 0.0f : s.weight_decay;
+  const float inv_sqrt_bc2 = 1.0f / s.sqrt_bias_correction2;
   for (int64_t i = 0; i < n; ++i) {
-    if (mask && mask[i] == 0.0f) {  // pruned: weight and both moments stay exactly zero
-      p[i] = m[i] = v[i] = 0.0f;
-      continue;
-    }
     const float d = g[i] + l2 * p[i];
-    m[i] = s.beta1 * m[i] + (1.0f - s.beta1) * d;
-    v[i] = s.beta2 * v[i] + (1.0f - s.beta2) * d * d;
-    p[i] = p[i] * decay - step_size * m[i] / (std::sqrt(v[i]) / s.sqrt_bias_correction2 + s.eps);
+    const float m_new = s.beta1 * m[i] + (1.0f - s.beta1) * d;
+    const float v_new = s.beta2 * v[i] + (1.0f - s.beta2) * d * d;
+    const float p_new = p[i] * decay - step_size * m_new / (std::sqrt(v_new) * inv_sqrt_bc2 + s.eps);
+    const bool live = !Masked || mask[i] != 0.0f;
+    m[i] = live ? m_new : 0.0f;
+    v[i] = live ? v_new : 0.0f;
+    p[i] = live ? p_new : 0.0f;
   }
+}
+}  // namespace
+
+void adam_update(float* p, const float* g, float* m, float* v, const float* mask, int64_t n, const AdamStep& s) {
+  if (mask) adam_loop<true>(p, g, m, v, mask, n, s);
+  else adam_loop<false>(p, g, m, v, mask, n, s);
 }
 
 }  // namespace sprig::optim

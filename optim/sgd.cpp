@@ -24,21 +24,30 @@ void Sgd::update(int64_t begin, int64_t end, const float* mask) {
              float(options_.weight_decay), steps_ == 1);
 }
 
+namespace {
+// As adam_loop: one body, with and without mask, selects instead of branches so both vectorise.
+template <bool Masked, bool Momentum>
+void sgd_loop(float* p, const float* g, float* buf, const float* mask, int64_t n, float lr, float momentum,
+              float dampening, bool nesterov, float weight_decay, bool first) {
+  for (int64_t i = 0; i < n; ++i) {
+    const bool live = !Masked || mask[i] != 0.0f;
+    float d = g[i] + weight_decay * p[i];
+    if constexpr (Momentum) {
+      const float b = first ? d : momentum * buf[i] + (1.0f - dampening) * d;
+      buf[i] = live ? b : 0.0f;
+      d = nesterov ? d + momentum * b : b;
+    }
+    p[i] = live ? p[i] - lr * d : 0.0f;
+  }
+}
+}  // namespace
+
 void sgd_update(float* p, const float* g, float* buf, const float* mask, int64_t n, float lr, float momentum,
                 float dampening, bool nesterov, float weight_decay, bool first) {
-  for (int64_t i = 0; i < n; ++i) {
-    if (mask && mask[i] == 0.0f) {  // pruned: weight and state stay exactly zero
-      p[i] = 0.0f;
-      if (buf) buf[i] = 0.0f;
-      continue;
-    }
-    float d = g[i] + weight_decay * p[i];
-    if (buf) {
-      buf[i] = first ? d : momentum * buf[i] + (1.0f - dampening) * d;
-      d = nesterov ? d + momentum * buf[i] : buf[i];
-    }
-    p[i] -= lr * d;
-  }
+  if (mask && buf) sgd_loop<true, true>(p, g, buf, mask, n, lr, momentum, dampening, nesterov, weight_decay, first);
+  else if (mask) sgd_loop<true, false>(p, g, buf, mask, n, lr, momentum, dampening, nesterov, weight_decay, first);
+  else if (buf) sgd_loop<false, true>(p, g, buf, mask, n, lr, momentum, dampening, nesterov, weight_decay, first);
+  else sgd_loop<false, false>(p, g, buf, mask, n, lr, momentum, dampening, nesterov, weight_decay, first);
 }
 
 }  // namespace sprig::optim
