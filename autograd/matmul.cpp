@@ -49,11 +49,14 @@ Variable linear(const Variable& x, const Variable& weight, const Variable& bias)
   gemm(false, true, N, out, in, 1.0f, X.data(), std::max<int64_t>(1, in), W.data(), std::max<int64_t>(1, in),
        bias.defined() ? 1.0f : 0.0f, y.data(), std::max<int64_t>(1, out));
 
-  return Variable(y, {x, weight, bias}, [](const Tensor& gy, std::vector<Variable>& in_vars) {
+  return Variable(y, {x, weight, bias}, [N, in, out](const Tensor& gy, std::vector<Variable>& in_vars) {
     if (in_vars[0].requires_grad()) in_vars[0].add_grad(sprig::matmul(gy, in_vars[1].value()));  // dy W
-    if (in_vars[1].requires_grad())
-      in_vars[1].add_grad(sprig::matmul(gy, in_vars[0].value(), true, false));  // dy^T x
-    if (in_vars[2].requires_grad()) in_vars[2].add_grad(sum(gy, 0));          // column sums of dy
+    if (in_vars[1].requires_grad()) {  // dW += dy^T x, straight into the weight's gradient buffer
+      Tensor& dW = in_vars[1].grad_accumulator();
+      gemm(true, false, out, in, N, 1.0f, gy.data(), std::max<int64_t>(1, out), in_vars[0].value().data(),
+           std::max<int64_t>(1, in), 1.0f, dW.data(), std::max<int64_t>(1, in));
+    }
+    if (in_vars[2].requires_grad()) in_vars[2].add_grad(sum(gy, 0));  // column sums of dy
   });
 }
 

@@ -70,6 +70,11 @@ void Variable::add_grad(Tensor gradient) {
   }
 }
 
+Tensor& Variable::grad_accumulator() {
+  if (!node_->grad.defined()) node_->grad = Tensor::zeros(shape());
+  return node_->grad;
+}
+
 void Variable::zero_grad() {
   if (!node_ || !node_->grad.defined()) return;
   node_->grad.fill_(0.0f);

@@ -43,6 +43,9 @@ class Variable {
   // backward adds into it instead of allocating.
   void set_grad_buffer(Tensor buffer);
   void add_grad(Tensor gradient);  // accumulates; shapes must match
+  // The gradient tensor itself, zero-filled on first use, for ops that accumulate straight into it
+  // (a GEMM with beta = 1) instead of making a temporary for add_grad.
+  Tensor& grad_accumulator();
   void zero_grad();                // zeroes the buffer if there is one, else drops the gradient
 
   void backward();                         // of a one-element variable, seeded with 1
