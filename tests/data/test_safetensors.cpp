@@ -244,6 +244,23 @@ TEST_CASE("safetensors: every kind of damage is reported with the file and the t
   CHECK_THROWS_WITH_AS(load_safetensors(dir.path.string()), doctest::Contains("not a regular file"), Error);
 }
 
+// Found while fuzzing the reader: the message for a bad dtype or shape quoted the value through
+// nlohmann's recursive dump, and a value nested a million deep overflowed the stack.
+TEST_CASE("safetensors: deeply nested JSON in the header is refused without recursion") {
+  TempDir dir;
+  const std::string path = dir.file("deep.safetensors");
+  const std::string deep = std::string(1'000'000, '[') + std::string(1'000'000, ']');
+  for (const std::string& header : {R"({"a":{"dtype":)" + deep + R"(,"shape":[],"data_offsets":[0,0]}})",
+                                    R"({"a":{"dtype":"F32","shape":[)" + deep + R"(],"data_offsets":[0,0]}})",
+                                    R"({"__metadata__":{"k":)" + deep + "}}", "{\"a\":" + deep.substr(0, 900'000)}) {
+    write_bytes(path, raw_file(header, ""));
+    CHECK_THROWS_WITH_AS(load_safetensors(path), doctest::Contains("the header nests deeper than 16 levels"), Error);
+  }
+  const std::string nested_metadata = R"({"__metadata__":{"k":[[[[]]]]}})";  // shallow nesting: the usual message
+  write_bytes(path, raw_file(nested_metadata, ""));
+  CHECK_THROWS_WITH_AS(load_safetensors(path), doctest::Contains("value of 'k' is not a string"), Error);
+}
+
 TEST_CASE("safetensors: files from other writers load (spaces, key order, zero-size at a boundary)") {
   TempDir dir;
   const std::string path = dir.file("other.safetensors");

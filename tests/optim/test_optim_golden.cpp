@@ -71,7 +71,8 @@ struct Model {
 };
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const json& c, nn::ParameterSet& parameters) {
-  if (c["optimizer"] == "sgd") return std::make_unique<optim::Sgd>(parameters, options_from<optim::SgdOptions>(c["options"]));
+  if (c["optimizer"] == "sgd")
+    return std::make_unique<optim::Sgd>(parameters, options_from<optim::SgdOptions>(c["options"]));
   REQUIRE(c["optimizer"] == "adam");
   return std::make_unique<optim::Adam>(parameters, options_from<optim::AdamOptions>(c["options"]));
 }

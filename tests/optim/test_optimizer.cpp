@@ -39,7 +39,8 @@ TEST_CASE("optimizer: threaded SGD step matches the serial kernel") {
     net.write_gradients(step);
     sgd.step();
     optim::sgd_update(p.data(), net.set.gradients().data(), buf.data(), net.set.masks().data(), p.numel(),
-                      float(o.lr), float(o.momentum), float(o.dampening), o.nesterov, float(o.weight_decay), step == 0);
+                      float(o.lr), float(o.momentum), float(o.dampening), o.nesterov, float(o.weight_decay),
+                      step == 0);
     CHECK(net.set.values().to_vector() == p.to_vector());
     CHECK(sgd.state()[0].second->to_vector() == buf.to_vector());
   }
@@ -57,7 +58,8 @@ TEST_CASE("optimizer: threaded Adam step matches the serial kernel") {
     const optim::AdamStep s{float(o.lr), float(o.beta1), float(o.beta2), float(o.eps), float(o.weight_decay),
                             o.decoupled, float(1.0 - std::pow(o.beta1, step)),
                             float(std::sqrt(1.0 - std::pow(o.beta2, step)))};
-    optim::adam_update(p.data(), net.set.gradients().data(), m.data(), v.data(), net.set.masks().data(), p.numel(), s);
+    optim::adam_update(p.data(), net.set.gradients().data(), m.data(), v.data(), net.set.masks().data(), p.numel(),
+                       s);
     CHECK(net.set.values().to_vector() == p.to_vector());
     CHECK(adam.state()[0].second->to_vector() == m.to_vector());
     CHECK(adam.state()[1].second->to_vector() == v.to_vector());
