@@ -91,29 +91,24 @@ void col2im(const Conv2dGeometry& g, const float* cols, float* x) { col2im_ld(g,
 namespace {
 
 // Batching, measured on 2 cores (AVX-512, OpenBLAS 0.3.21 OpenMP flavour), forward + backward:
-// one single-threaded GEMM per image, images spread over threads, beats one batch-wide threaded
-// GEMM by 1.4-1.6x when an image has >= 64 output pixels (ResNet-20's 32/16/8 px layers, VGG-16
-// down to 8x8): its im2col stays in cache and y needs no reordering. At 4x4 and 2x2 a GEMM with
-// 16 or 4 columns is inefficient and per-image loses 1.5-3.5x, so consecutive images are grouped
-// into chunks of >= kMinColumns columns (one GEMM per chunk, chunks spread over threads).
-constexpr int64_t kMinColumns = 256;
+// - per image: images spread over threads, one single-threaded GEMM each. Faster by 1.1-2x when an
+//   image has >= 64 output pixels (ResNet-20's 32/16/8 px layers at batch 128: 1.9x, 2.0x, 1.5x;
+//   VGG-16's 32/16/8 px layers at batch 64: 1.4x, 1.3x, 1.1x): its columns stay in cache and y
+//   needs no reordering.
+// - whole batch: one column matrix [K, N*P] and one GEMM that OpenBLAS threads. Faster at VGG-16's
+//   4x4 and 2x2 layers, where a per-image GEMM has only 16 or 4 columns (1.3x and 3.7x), and the
+//   only way to use every core when the batch is smaller than the thread count.
+constexpr int64_t kMinImageColumns = 64;
 
-struct Batching {
-  int64_t chunk = 1;    // images per GEMM
-  int64_t threads = 1;  // > 1: chunks spread over threads, each GEMM single-threaded; 1: OpenBLAS threads each GEMM
-  int64_t chunks(int64_t batch) const { return (batch + chunk - 1) / chunk; }
-};
+bool worth_threads(const Conv2dGeometry& g) {
+  return omp_get_max_threads() > 1 && g.batch * g.out_channels * g.patch() * g.out_h() * g.out_w() > (1 << 20);
+}
 
-Batching plan_batching(const Conv2dGeometry& g) {
-  const int64_t P = g.out_h() * g.out_w(), max_threads = omp_get_max_threads();
-  Batching b;
-  b.chunk = std::min(g.batch, (kMinColumns + P - 1) / P);
-  const bool worth_threads = g.batch * g.out_channels * g.patch() * P > (int64_t{1} << 20);
-  if (max_threads > 1 && worth_threads && g.batch >= max_threads) {
-    b.chunk = std::min(b.chunk, (g.batch + max_threads - 1) / max_threads);  // every thread gets a chunk
-    b.threads = max_threads;
-  }
-  return b;
+// Threads to spread single images over, or 1 for one whole-batch GEMM.
+int64_t image_threads(const Conv2dGeometry& g) {
+  const int64_t threads = omp_get_max_threads();
+  const bool split = worth_threads(g) && g.out_h() * g.out_w() >= kMinImageColumns && g.batch >= threads;
+  return split ? threads : 1;
 }
 
 // 1x1, stride 1, no padding: an image [C, H*W] already is its column matrix.
@@ -121,31 +116,45 @@ bool is_pointwise(const Conv2dGeometry& g) {
   return g.kernel_h == 1 && g.kernel_w == 1 && g.stride == 1 && g.padding == 0;
 }
 
-// Images [n0, n0 + count) side by side: image i owns columns [i*P, (i+1)*P) of every matrix.
+// n floats rounded up to whole 64-byte cache lines, so threads' workspaces never share one.
+int64_t cache_lines(int64_t n) { return (n + 15) / 16 * 16; }
+
+// One GEMM's images, [n0, n0 + count), side by side: image i owns columns [i*P, (i+1)*P) of every
+// matrix. A single image works in place where it can.
 struct Chunk {
   const Conv2dGeometry& g;
   int64_t n0, count;
+  bool fork;  // loops over the images may fork threads; never inside a parallel region (nested teams are slow)
 
   int64_t P() const { return g.out_h() * g.out_w(); }
   int64_t columns() const { return count * P(); }
   int64_t image_size() const { return g.in_channels * g.height * g.width; }
   bool pointwise_image() const { return count == 1 && is_pointwise(g); }
 
+  // Scratch: the column matrix [K, columns], then for several images the outputs [Cout, columns].
+  static int64_t workspace_size(const Conv2dGeometry& g, int64_t count) {
+    const int64_t columns = count * g.out_h() * g.out_w();
+    return cache_lines(g.patch() * columns) + cache_lines(count > 1 ? g.out_channels * columns : 0);
+  }
+  float* outputs(float* workspace) const { return workspace + cache_lines(g.patch() * columns()); }
+
   // x: [N, C, H, W] -> [K, columns]: x's own memory for one pointwise image, else built in cols.
   const float* columns_of(const float* x, float* cols) const {
     if (pointwise_image()) return x + n0 * image_size();
+#pragma omp parallel for schedule(static) if (fork)
     for (int64_t i = 0; i < count; ++i) im2col_ld(g, x + (n0 + i) * image_size(), cols + i * P(), columns());
     return cols;
   }
   // [K, columns] -> dx: [N, C, H, W] (overwritten)
   void columns_to_images(const float* cols, float* dx) const {
+#pragma omp parallel for schedule(static) if (fork)
     for (int64_t i = 0; i < count; ++i) {
       float* image = dx + (n0 + i) * image_size();
       std::fill(image, image + image_size(), 0.0f);
       col2im_ld(g, cols + i * P(), columns(), image);
     }
   }
-  // t: [N, Cout, P] <-> m: [Cout, columns], one P-float block at a time: copy(from, to, P).
+  // t: [N, Cout, P] <-> m: [Cout, columns], one P-float block at a time.
   void gather(const float* t, float* m) const {
     for_each_block([&](int64_t ti, int64_t mi) { std::copy(t + ti, t + ti + P(), m + mi); });
   }
@@ -154,14 +163,45 @@ struct Chunk {
   }
   template <typename Copy>
   void for_each_block(Copy&& copy) const {
+#pragma omp parallel for schedule(static) if (fork)
     for (int64_t i = 0; i < count; ++i)
       for (int64_t co = 0; co < g.out_channels; ++co)
         copy(((n0 + i) * g.out_channels + co) * P(), co * columns() + i * P());
   }
 };
 
-// n floats rounded up to whole 64-byte cache lines, so threads' workspaces never share one.
-int64_t cache_lines(int64_t n) { return (n + 15) / 16 * 16; }
+// The chunk's images of y = w * columns + bias.
+void forward_chunk(const Chunk& chunk, const float* x, const float* w, const float* bias, float* y,
+                   float* workspace) {
+  const int64_t K = chunk.g.patch(), Cout = chunk.g.out_channels, NP = chunk.columns();
+  float* result = chunk.count == 1 ? y + chunk.n0 * Cout * chunk.P() : chunk.outputs(workspace);  // one image: into y
+  if (bias)
+    for (int64_t co = 0; co < Cout; ++co) std::fill(result + co * NP, result + (co + 1) * NP, bias[co]);
+  gemm(false, false, Cout, NP, K, 1.0f, w, K, chunk.columns_of(x, workspace), NP, bias ? 1.0f : 0.0f, result, NP);
+  if (chunk.count > 1) chunk.scatter(result, y);
+}
+
+// The chunk's images of dx (if dx) and their weight gradient, transposed: dwt [K, Cout] =
+// dwt_beta * dwt + columns * dy^T.
+void backward_chunk(const Chunk& chunk, const float* x, const float* w, const float* dy, float* dx, float* dwt,
+                    float dwt_beta, float* workspace) {
+  const int64_t K = chunk.g.patch(), Cout = chunk.g.out_channels, NP = chunk.columns();
+  const float* grads = dy + chunk.n0 * Cout * chunk.P();
+  if (chunk.count > 1) {
+    float* packed = chunk.outputs(workspace);
+    chunk.gather(dy, packed);
+    grads = packed;
+  }
+  gemm(false, true, K, Cout, NP, 1.0f, chunk.columns_of(x, workspace), NP, grads, NP, dwt_beta, dwt, Cout);
+  if (!dx) return;
+  // dcols = w^T dy; a pointwise image's dcols is its dx.
+  if (chunk.pointwise_image()) {
+    gemm(true, false, K, NP, Cout, 1.0f, w, K, grads, NP, 0.0f, dx + chunk.n0 * chunk.image_size(), NP);
+    return;
+  }
+  gemm(true, false, K, NP, Cout, 1.0f, w, K, grads, NP, 0.0f, workspace, NP);
+  chunk.columns_to_images(workspace, dx);
+}
 
 // Sum of v[0, n) in 16 independent lanes so it vectorises; fixed order, so deterministic.
 float sum_lanes(const float* v, int64_t n) {
@@ -187,29 +227,39 @@ void bias_gradient(const Conv2dGeometry& g, const float* dy, float* dbias) {
   }
 }
 
+// parts: [count, >= rows*cols], each a [rows, cols] matrix -> out: [cols, rows] = parts[0]^T + parts[1]^T + ...,
+// added in that order. Tiles keep the transposed reads in cache.
+void sum_transposed(const Tensor& parts, int64_t rows, int64_t cols, float* out) {
+  constexpr int64_t tile = 32;
+  const float* p = parts.data();
+  const int64_t count = parts.size(0), stride = parts.size(1);
+#pragma omp parallel for schedule(static) if (count * rows * cols > (int64_t{1} << 16))
+  for (int64_t c0 = 0; c0 < cols; c0 += tile)
+    for (int64_t r0 = 0; r0 < rows; r0 += tile)
+      for (int64_t c = c0; c < std::min(c0 + tile, cols); ++c)
+        for (int64_t r = r0; r < std::min(r0 + tile, rows); ++r) {
+          float total = p[r * cols + c];
+          for (int64_t t = 1; t < count; ++t) total += p[t * stride + r * cols + c];
+          out[c * rows + r] = total;
+        }
+}
+
 }  // namespace
 
 // x: [N, C, H, W], w: [Cout, C*kh*kw], bias: [Cout] or nullptr -> y: [N, Cout, OH*OW]
 void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y) {
   g.check("conv2d_forward");
-  const Batching b = plan_batching(g);
-  const int64_t K = g.patch(), Cout = g.out_channels, P = g.out_h() * g.out_w();
-  const int64_t cols_size = cache_lines(K * b.chunk * P), out_size = b.chunk > 1 ? Cout * b.chunk * P : 0;
-  Tensor workspace = Tensor::empty({b.threads, cache_lines(cols_size + out_size)});
-#pragma omp parallel num_threads(b.threads) if (b.threads > 1)
+  const int64_t threads = image_threads(g);
+  if (threads == 1) {
+    Tensor workspace = Tensor::empty({Chunk::workspace_size(g, g.batch)});
+    return forward_chunk(Chunk{g, 0, g.batch, worth_threads(g)}, x, w, bias, y, workspace.data());
+  }
+  Tensor workspace = Tensor::empty({threads, Chunk::workspace_size(g, 1)});
+#pragma omp parallel num_threads(threads)
   {
-    float* cols = workspace.data() + omp_get_thread_num() * workspace.size(1);
-    float* out = cols + cols_size;
+    float* mine = workspace.data() + omp_get_thread_num() * workspace.size(1);
 #pragma omp for schedule(static)
-    for (int64_t c = 0; c < b.chunks(g.batch); ++c) {
-      const Chunk chunk{g, c * b.chunk, std::min(b.chunk, g.batch - c * b.chunk)};
-      const int64_t NP = chunk.columns();
-      float* result = chunk.count == 1 ? y + chunk.n0 * Cout * P : out;  // one image: straight into y
-      if (bias)
-        for (int64_t co = 0; co < Cout; ++co) std::fill(result + co * NP, result + (co + 1) * NP, bias[co]);
-      gemm(false, false, Cout, NP, K, 1.0f, w, K, chunk.columns_of(x, cols), NP, bias ? 1.0f : 0.0f, result, NP);
-      if (chunk.count > 1) chunk.scatter(out, y);
-    }
+    for (int64_t n = 0; n < g.batch; ++n) forward_chunk(Chunk{g, n, 1, false}, x, w, bias, y, mine);
   }
 }
 
@@ -218,41 +268,26 @@ void conv2d_backward(const Conv2dGeometry& g, const float* x, const float* w, co
                      float* dw, float* dbias) {
   g.check("conv2d_backward");
   if (dbias) bias_gradient(g, dy, dbias);
-  const Batching b = plan_batching(g);
-  const int64_t K = g.patch(), Cout = g.out_channels, P = g.out_h() * g.out_w(), weights = Cout * K;
-  const int64_t cols_size = cache_lines(K * b.chunk * P), grads_size = b.chunk > 1 ? Cout * b.chunk * P : 0;
-  Tensor workspace = Tensor::empty({b.threads, cache_lines(cols_size + grads_size)});
-  // Thread 0 accumulates into dw, the others into partial sums added in thread order: deterministic.
-  Tensor partials = Tensor::zeros({b.threads - 1, cache_lines(weights)});
-  std::fill(dw, dw + weights, 0.0f);
-#pragma omp parallel num_threads(b.threads) if (b.threads > 1)
+  // The weight gradient is summed transposed, dw^T [K, Cout]: OpenBLAS computes columns * dy^T up to
+  // 2x faster than dy * columns^T for thin layers (16 channels at 32x32), and never slower.
+  const int64_t threads = image_threads(g), K = g.patch(), Cout = g.out_channels;
+  if (threads == 1) {
+    Tensor workspace = Tensor::empty({Chunk::workspace_size(g, g.batch)}), dwt = Tensor::empty({1, K * Cout});
+    backward_chunk(Chunk{g, 0, g.batch, worth_threads(g)}, x, w, dy, dx, dwt.data(), 0.0f, workspace.data());
+    return sum_transposed(dwt, K, Cout, dw);
+  }
+  // One partial dw^T per thread, zeroed in case a thread gets no image, summed in thread order: deterministic.
+  Tensor workspace = Tensor::empty({threads, Chunk::workspace_size(g, 1)});
+  Tensor partials = Tensor::zeros({threads, cache_lines(K * Cout)});
+#pragma omp parallel num_threads(threads)
   {
     const int64_t t = omp_get_thread_num();
-    float* cols = workspace.data() + t * workspace.size(1);
-    float* packed = cols + cols_size;
-    float* my_dw = t == 0 ? dw : partials.data() + (t - 1) * partials.size(1);
+    float* mine = workspace.data() + t * workspace.size(1);
+    float* my_dwt = partials.data() + t * partials.size(1);
 #pragma omp for schedule(static)
-    for (int64_t c = 0; c < b.chunks(g.batch); ++c) {
-      const Chunk chunk{g, c * b.chunk, std::min(b.chunk, g.batch - c * b.chunk)};
-      const int64_t NP = chunk.columns();
-      const float* grads = dy + chunk.n0 * Cout * P;
-      if (chunk.count > 1) {
-        chunk.gather(dy, packed);
-        grads = packed;
-      }
-      gemm(false, true, Cout, K, NP, 1.0f, grads, NP, chunk.columns_of(x, cols), NP, 1.0f, my_dw, K);
-      if (!dx) continue;
-      // dcols = w^T dy; a pointwise image's dcols is its dx.
-      float* dcols = chunk.pointwise_image() ? dx + chunk.n0 * chunk.image_size() : cols;
-      gemm(true, false, K, NP, Cout, 1.0f, w, K, grads, NP, 0.0f, dcols, NP);
-      if (!chunk.pointwise_image()) chunk.columns_to_images(cols, dx);
-    }
+    for (int64_t n = 0; n < g.batch; ++n) backward_chunk(Chunk{g, n, 1, false}, x, w, dy, dx, my_dwt, 1.0f, mine);
   }
-  const float* part = partials.data();
-  const int64_t part_stride = partials.size(1);
-#pragma omp parallel for schedule(static) if (b.threads > 1 && weights > (int64_t{1} << 16))
-  for (int64_t i = 0; i < weights; ++i)
-    for (int64_t t = 1; t < b.threads; ++t) dw[i] += part[(t - 1) * part_stride + i];
+  sum_transposed(partials, K, Cout, dw);
 }
 
 // Direct loops over y[n, co, oy, ox] = bias[co] + sum_{c, ki, kj} x[n, c, iy, ix] * w[co, c, ki, kj], in double.
