@@ -25,18 +25,6 @@ namespace {
 
 constexpr int64_t kParallelElements = int64_t{1} << 15;
 
-// The part of an output's window that lies inside the image: rows [y0, y1), columns [x0, x1).
-// padding <= kernel / 2 keeps every window at least one pixel inside.
-struct Window {
-  int64_t y0, y1, x0, x1;
-};
-
-Window window(const Pool2dGeometry& g, int64_t oy, int64_t ox) {
-  const int64_t top = oy * g.stride - g.padding, left = ox * g.stride - g.padding;
-  return {std::max<int64_t>(top, 0), std::min(top + g.kernel, g.height), std::max<int64_t>(left, 0),
-          std::min(left + g.kernel, g.width)};
-}
-
 // Calls f(plane) for each of the N*C planes, in parallel when the tensor is big.
 template <typename F>
 void for_each_plane(const Pool2dGeometry& g, F&& f) {
@@ -45,9 +33,45 @@ void for_each_plane(const Pool2dGeometry& g, F&& f) {
   for (int64_t p = 0; p < planes; ++p) f(p);
 }
 
+// Output columns [begin, end) whose windows lie horizontally inside the image.
+struct Span {
+  int64_t begin, end;
+};
+
+Span interior_columns(const Pool2dGeometry& g) {
+  const int64_t ow = g.out_w(), last_left = g.width - g.kernel;  // a window starting further right sticks out
+  const int64_t begin = std::min(ow, (g.padding + g.stride - 1) / g.stride);
+  const int64_t end = last_left + g.padding < 0 ? 0 : std::min(ow, (last_left + g.padding) / g.stride + 1);
+  return {begin, std::max(begin, end)};
+}
+
+// Calls cell(ox, i) for every output ox of output row oy and every cell i (index in the HxW plane)
+// of its window inside the image; each output sees its cells in row-major order. The outputs whose
+// windows lie horizontally inside go one window cell at a time across the row, a plain loop over
+// ox that vectorises; the few border outputs go one by one. padding <= kernel / 2 keeps every
+// window at least one cell inside.
+template <typename Cell>
+void for_each_window_cell(const Pool2dGeometry& g, int64_t oy, Span interior, Cell&& cell) {
+  const int64_t top = oy * g.stride - g.padding;
+  const int64_t y0 = std::max<int64_t>(top, 0), y1 = std::min(top + g.kernel, g.height);
+  const auto border = [&](int64_t ox) {
+    const int64_t left = ox * g.stride - g.padding;
+    const int64_t x0 = std::max<int64_t>(left, 0), x1 = std::min(left + g.kernel, g.width);
+    for (int64_t iy = y0; iy < y1; ++iy)
+      for (int64_t ix = x0; ix < x1; ++ix) cell(ox, iy * g.width + ix);
+  };
+  for (int64_t ox = 0; ox < interior.begin; ++ox) border(ox);
+  for (int64_t iy = y0; iy < y1; ++iy)
+    for (int64_t kx = 0; kx < g.kernel; ++kx) {
+      const int64_t base = iy * g.width + kx - g.padding;
+      for (int64_t ox = interior.begin; ox < interior.end; ++ox) cell(ox, base + ox * g.stride);
+    }
+  for (int64_t ox = interior.end; ox < g.out_w(); ++ox) border(ox);
+}
+
 // The first maximum in row-major order wins, so ties resolve the same way everywhere; a NaN wins
 // over numbers (as in PyTorch), so it propagates.
-bool beats(float candidate, float best) { return candidate > best || (std::isnan(candidate) && !std::isnan(best)); }
+bool beats(float candidate, float best) { return (candidate > best) | (std::isnan(candidate) & !std::isnan(best)); }
 
 float inv_window_size(const Pool2dGeometry& g) { return 1.0f / static_cast<float>(g.kernel * g.kernel); }
 
@@ -57,19 +81,21 @@ float inv_window_size(const Pool2dGeometry& g) { return 1.0f / static_cast<float
 void maxpool2d_forward(const Pool2dGeometry& g, const float* x, float* y, int32_t* argmax) {
   g.check("maxpool2d_forward");
   const int64_t oh = g.out_h(), ow = g.out_w(), in_plane = g.height * g.width;
+  const Span interior = interior_columns(g);
   for_each_plane(g, [&](int64_t p) {
     const float* xp = x + p * in_plane;
-    for (int64_t oy = 0; oy < oh; ++oy)
-      for (int64_t ox = 0; ox < ow; ++ox) {
-        const Window w = window(g, oy, ox);
-        int64_t best = w.y0 * g.width + w.x0;
-        for (int64_t iy = w.y0; iy < w.y1; ++iy)
-          for (int64_t ix = w.x0; ix < w.x1; ++ix)
-            if (beats(xp[iy * g.width + ix], xp[best])) best = iy * g.width + ix;
-        const int64_t o = (p * oh + oy) * ow + ox;
-        y[o] = xp[best];
-        argmax[o] = static_cast<int32_t>(best);
-      }
+    for (int64_t oy = 0; oy < oh; ++oy) {
+      float* best = y + (p * oh + oy) * ow;
+      int32_t* winner = argmax + (p * oh + oy) * ow;
+      std::fill(best, best + ow, -std::numeric_limits<float>::infinity());
+      std::fill(winner, winner + ow, -1);  // no cell seen yet
+      for_each_window_cell(g, oy, interior, [&](int64_t ox, int64_t i) {
+        // Selects, not branches: where the maximum sits in a window is unpredictable.
+        const bool wins = (winner[ox] < 0) | beats(xp[i], best[ox]);
+        best[ox] = wins ? xp[i] : best[ox];
+        winner[ox] = wins ? static_cast<int32_t>(i) : winner[ox];
+      });
+    }
   });
 }
 
@@ -88,17 +114,16 @@ void maxpool2d_backward(const Pool2dGeometry& g, const float* dy, const int32_t*
 void avgpool2d_forward(const Pool2dGeometry& g, const float* x, float* y) {
   g.check("avgpool2d_forward");
   const int64_t oh = g.out_h(), ow = g.out_w(), in_plane = g.height * g.width;
+  const Span interior = interior_columns(g);
   const float scale = inv_window_size(g);
   for_each_plane(g, [&](int64_t p) {
     const float* xp = x + p * in_plane;
-    for (int64_t oy = 0; oy < oh; ++oy)
-      for (int64_t ox = 0; ox < ow; ++ox) {
-        const Window w = window(g, oy, ox);
-        float total = 0.0f;
-        for (int64_t iy = w.y0; iy < w.y1; ++iy)
-          for (int64_t ix = w.x0; ix < w.x1; ++ix) total += xp[iy * g.width + ix];
-        y[(p * oh + oy) * ow + ox] = total * scale;
-      }
+    for (int64_t oy = 0; oy < oh; ++oy) {
+      float* total = y + (p * oh + oy) * ow;
+      std::fill(total, total + ow, 0.0f);
+      for_each_window_cell(g, oy, interior, [&](int64_t ox, int64_t i) { total[ox] += xp[i]; });
+      for (int64_t ox = 0; ox < ow; ++ox) total[ox] *= scale;
+    }
   });
 }
 
@@ -106,26 +131,24 @@ void avgpool2d_forward(const Pool2dGeometry& g, const float* x, float* y) {
 void avgpool2d_backward(const Pool2dGeometry& g, const float* dy, float* dx) {
   g.check("avgpool2d_backward");
   const int64_t oh = g.out_h(), ow = g.out_w(), in_plane = g.height * g.width;
+  const Span interior = interior_columns(g);
   const float scale = inv_window_size(g);
   for_each_plane(g, [&](int64_t p) {
     float* dxp = dx + p * in_plane;
     std::fill(dxp, dxp + in_plane, 0.0f);
-    for (int64_t oy = 0; oy < oh; ++oy)
-      for (int64_t ox = 0; ox < ow; ++ox) {
-        const Window w = window(g, oy, ox);
-        const float share = dy[(p * oh + oy) * ow + ox] * scale;
-        for (int64_t iy = w.y0; iy < w.y1; ++iy)
-          for (int64_t ix = w.x0; ix < w.x1; ++ix) dxp[iy * g.width + ix] += share;
-      }
+    for (int64_t oy = 0; oy < oh; ++oy) {
+      const float* grad = dy + (p * oh + oy) * ow;
+      for_each_window_cell(g, oy, interior, [&](int64_t ox, int64_t i) { dxp[i] += grad[ox] * scale; });
+    }
   });
 }
 
 namespace {
 
 // The reference twins visit every cell of the full kernel x kernel window, padding included, and
-// skip the padded ones one by one: visit(n, c, oy, ox, iy, ix) for cells inside the image.
+// skip the padded ones one by one: visit(plane, oy, ox, iy, ix) for cells inside the image.
 template <typename Visit>
-void for_each_window_cell(const Pool2dGeometry& g, Visit&& visit) {
+void for_each_window_cell_checked(const Pool2dGeometry& g, Visit&& visit) {
   for (int64_t n = 0; n < g.batch; ++n)
     for (int64_t c = 0; c < g.channels; ++c)
       for (int64_t oy = 0; oy < g.out_h(); ++oy)
@@ -143,7 +166,7 @@ void maxpool2d_forward_reference(const Pool2dGeometry& g, const float* x, float*
   g.check("maxpool2d_forward_reference");
   const int64_t oh = g.out_h(), ow = g.out_w(), in_plane = g.height * g.width;
   std::fill(argmax, argmax + g.batch * g.channels * oh * ow, -1);  // -1: no cell seen yet
-  for_each_window_cell(g, [&](int64_t p, int64_t oy, int64_t ox, int64_t iy, int64_t ix) {
+  for_each_window_cell_checked(g, [&](int64_t p, int64_t oy, int64_t ox, int64_t iy, int64_t ix) {
     const int64_t o = (p * oh + oy) * ow + ox, i = iy * g.width + ix;
     const float v = x[p * in_plane + i];
     if (argmax[o] < 0 || beats(v, y[o])) {
@@ -157,7 +180,7 @@ void avgpool2d_forward_reference(const Pool2dGeometry& g, const float* x, float*
   g.check("avgpool2d_forward_reference");
   const int64_t oh = g.out_h(), ow = g.out_w(), in_plane = g.height * g.width;
   std::vector<double> sums(g.batch * g.channels * oh * ow, 0.0);
-  for_each_window_cell(g, [&](int64_t p, int64_t oy, int64_t ox, int64_t iy, int64_t ix) {
+  for_each_window_cell_checked(g, [&](int64_t p, int64_t oy, int64_t ox, int64_t iy, int64_t ix) {
     sums[(p * oh + oy) * ow + ox] += x[p * in_plane + iy * g.width + ix];
   });
   const double count = static_cast<double>(g.kernel * g.kernel);
@@ -169,7 +192,7 @@ void avgpool2d_backward_reference(const Pool2dGeometry& g, const float* dy, floa
   const int64_t oh = g.out_h(), ow = g.out_w(), in_plane = g.height * g.width;
   std::vector<double> sums(g.batch * g.channels * in_plane, 0.0);
   const double count = static_cast<double>(g.kernel * g.kernel);
-  for_each_window_cell(g, [&](int64_t p, int64_t oy, int64_t ox, int64_t iy, int64_t ix) {
+  for_each_window_cell_checked(g, [&](int64_t p, int64_t oy, int64_t ox, int64_t iy, int64_t ix) {
     sums[p * in_plane + iy * g.width + ix] += dy[(p * oh + oy) * ow + ox] / count;
   });
   std::transform(sums.begin(), sums.end(), dx, [](double s) { return static_cast<float>(s); });

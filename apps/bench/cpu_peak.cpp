@@ -32,11 +32,10 @@ CpuInfo read_cpuinfo() {
   CpuInfo info;
   std::ifstream in("/proc/cpuinfo");
   std::set<std::pair<std::string, std::string>> cores;
-  std::string line, physical_id, logical_id;
+  std::string line, physical_id;
   while (std::getline(in, line)) {
     const std::string key = line.substr(0, line.find_first_of("\t:"));
     const std::string value = field_value(line);
-    if (key == "processor") logical_id = value;
     if (key == "vendor_id") info.vendor = value;
     if (key == "cpu family") info.family = std::atoi(value.c_str());
     if (key == "cpu MHz") info.mhz = std::max(info.mhz, std::atof(value.c_str()));

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "report.h"
+#include "tensor/error.h"
 #include "tensor/runtime.h"
 #include "workloads.h"
 
@@ -44,8 +45,7 @@ Number parse_number(std::string_view option, std::string_view text, Number low, 
   Number value{};
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size() || value < low || value > high)
-    throw UsageError(std::string(option) + " expects a number in [" + std::to_string(low) + ", " +
-                     std::to_string(high) + "], got '" + std::string(text) + "'");
+    throw UsageError(sprig::detail::concat(option, " expects a number in [", low, ", ", high, "], got '", text, "'"));
   return value;
 }
 
@@ -108,6 +108,7 @@ int run(const Options& options) {
   };
   sprig::bench::lenet_gemm_rows(plan, options.filter, sink);
   sprig::bench::conv_rows(plan, options.filter, sink);
+  if (report.rows.empty()) std::cout << "(no call matches --filter '" << options.filter << "')\n";
 
   if (!options.json.empty()) {
     sprig::bench::write_json(options.json, report);

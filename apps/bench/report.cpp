@@ -87,13 +87,13 @@ void write_json(const std::string& path, const Report& report) {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp);
-    SPRIG_CHECK(out, "bench: cannot write ", tmp);
+    SPRIG_CHECK(out, "--json: cannot write ", tmp);
     out << doc.dump(2) << "\n";
-    SPRIG_CHECK(out.flush(), "bench: write to ", tmp, " failed");
+    SPRIG_CHECK(out.flush(), "--json: writing ", tmp, " failed");
   }
   std::error_code error;
   std::filesystem::rename(tmp, path, error);
-  SPRIG_CHECK(!error, "bench: cannot rename ", tmp, " to ", path, ": ", error.message());
+  SPRIG_CHECK(!error, "--json: cannot rename ", tmp, " to ", path, ": ", error.message());
 }
 
 }  // namespace sprig::bench

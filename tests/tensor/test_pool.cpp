@@ -26,6 +26,8 @@ const PoolCase kCases[] = {
     {"kernel as large as the input: global pooling to 1x1", 2, 4, 5, 5, 5, 5, 0},
     {"batch 1, channels not a multiple of 8", 1, 5, 6, 6, 2, 2, 0},
     {"stride larger than the kernel: some pixels are never read", 2, 3, 9, 9, 2, 3, 0},
+    {"input narrower than the kernel: every window sticks out of a side", 1, 2, 5, 2, 3, 1, 1},
+    {"3x3 stride 3 padding 1: windows stick out on both sides", 2, 2, 7, 7, 3, 3, 1},
     {"many planes: split over threads", 8, 32, 16, 16, 2, 2, 0},
 };
 
