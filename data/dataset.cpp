@@ -14,7 +14,11 @@ Dataset::Dataset(std::vector<uint8_t> pixels, std::vector<int32_t> labels, int64
   SPRIG_CHECK(channels > 0 && height > 0 && width > 0, "Dataset: expected positive image sizes but got [C, H, W] = ",
               Shape{channels, height, width});
   SPRIG_CHECK(num_classes > 0, "Dataset: expected a positive class count but got ", num_classes);
-  const int64_t expected = int64_t(labels.size()) * example_numel();
+  int64_t per_image = 0, expected = 0;  // checked products: a header claiming huge sizes must not overflow
+  SPRIG_CHECK(!__builtin_mul_overflow(channels, height, &per_image) && !__builtin_mul_overflow(per_image, width, &per_image) &&
+                  !__builtin_mul_overflow(int64_t(labels.size()), per_image, &expected),
+              "Dataset: ", labels.size(), " images of [C, H, W] = ", Shape{channels, height, width},
+              " are more pixels than fit in 64 bits");
   SPRIG_CHECK(int64_t(pixels.size()) == expected, "Dataset: ", labels.size(), " labels of ",
               Shape{channels, height, width}, " images need ", expected, " pixels but got ", pixels.size());
   for (size_t i = 0; i < labels.size(); ++i)

@@ -29,6 +29,8 @@ TEST_CASE("dataset: construction checks sizes and labels") {
   CHECK(error_of([] { Dataset({1, 2, 3}, {0}, 1, 2, 2, 10); }).find("need 4 pixels but got 3") != std::string::npos);
   CHECK(error_of([] { Dataset({1, 2, 3, 4}, {-1}, 1, 2, 2, 10); }).find("label -1 at index 0") != std::string::npos);
   CHECK(error_of([] { Dataset({}, {}, 1, 0, 2, 10); }).find("positive image sizes") != std::string::npos);
+  // Sizes whose product overflows int64 (what a hostile header could claim) fail cleanly.
+  CHECK(error_of([] { Dataset({}, {0}, int64_t(1) << 40, int64_t(1) << 30, 2, 10); }).find("64 bits") != std::string::npos);
   const Dataset empty;
   CHECK(empty.size() == 0);
   const Dataset d = numbered(25);
