@@ -74,7 +74,7 @@ class Module {
 
 // What summarize() records while it runs a model: each module call with its shapes.
 struct ModuleCall {
-  const Module* module;
+  Module* module;
   Shape input, output;
 };
 // While alive, every Module::operator() on this thread appends to `calls`.

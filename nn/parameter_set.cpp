@@ -39,9 +39,9 @@ void ParameterSet::set_mask(const std::string& name, const Tensor& mask) {
   param.mask.copy_(mask);
   float* value = values_.data() + s.offset;
   float* grad = gradients_.data() + s.offset;
-  for (int64_t i = 0; i < s.numel; ++i) {
-    value[i] *= m[i];
-    grad[i] *= m[i];
+  for (int64_t i = 0; i < s.numel; ++i) {  // +0 exactly, as the optimisers write it
+    value[i] = m[i] != 0.0f ? value[i] : 0.0f;
+    grad[i] = m[i] != 0.0f ? grad[i] : 0.0f;
   }
 }
 
@@ -49,7 +49,7 @@ void ParameterSet::apply_masks() {
   if (!masks_.defined()) return;
   float* value = values_.data();
   const float* mask = masks_.data();
-  for (int64_t i = 0; i < size(); ++i) value[i] *= mask[i];
+  for (int64_t i = 0; i < size(); ++i) value[i] = mask[i] != 0.0f ? value[i] : 0.0f;
 }
 
 int64_t ParameterSet::live_count(const Slot& s) const {

@@ -42,7 +42,7 @@ ModelSummary summarize(Module& model, const Shape& example) {
 
   ModelSummary summary;
   for (const ModuleCall& call : calls) {
-    Module& module = const_cast<Module&>(*call.module);
+    Module& module = *call.module;
     if (!module.children().empty()) continue;  // containers: their leaves are listed
     LayerSummary row;
     row.name = names.count(call.module) ? names[call.module] : "?";

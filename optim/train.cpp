@@ -21,6 +21,27 @@ int64_t count_correct(const Tensor& logits, const std::vector<int32_t>& labels) 
   return correct;
 }
 
+// Running totals over an epoch's batches, turned into EpochStats at the end.
+struct Tally {
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  double loss_sum = 0.0;
+  int64_t correct = 0, examples = 0;
+
+  void add(double mean_loss, int64_t batch_correct, int64_t batch_size) {
+    loss_sum += mean_loss * double(batch_size);
+    correct += batch_correct;
+    examples += batch_size;
+  }
+  EpochStats stats() const {
+    EpochStats s;
+    s.examples = examples;
+    s.loss = examples ? loss_sum / double(examples) : 0.0;
+    s.accuracy = examples ? double(correct) / double(examples) : 0.0;
+    s.seconds = seconds_since(start);
+    return s;
+  }
+};
+
 }  // namespace
 
 StepResult train_step(nn::Module& model, Optimizer& optimizer, const Batch& batch) {
@@ -34,48 +55,32 @@ StepResult train_step(nn::Module& model, Optimizer& optimizer, const Batch& batc
 
 EpochStats train_epoch(nn::Module& model, Optimizer& optimizer, DataLoader& loader, int64_t epoch,
                        const Schedule* schedule, const StepCallback& on_step) {
-  const auto start = std::chrono::steady_clock::now();
+  Tally tally;
   model.train();
-  EpochStats stats;
-  double loss_sum = 0.0;
-  int64_t correct = 0;
   Batch batch;
   loader.start_epoch(epoch);
   while (loader.next(batch)) {
     if (schedule) optimizer.set_lr(schedule->lr_at(optimizer.steps()));
     const StepResult result = train_step(model, optimizer, batch);
-    loss_sum += result.loss * double(batch.size());
-    correct += result.correct;
-    stats.examples += batch.size();
+    tally.add(result.loss, result.correct, batch.size());
     if (on_step) on_step(optimizer.steps() - 1, result);
   }
-  stats.loss = stats.examples ? loss_sum / double(stats.examples) : 0.0;
-  stats.accuracy = stats.examples ? double(correct) / double(stats.examples) : 0.0;
-  stats.seconds = seconds_since(start);
-  return stats;
+  return tally.stats();
 }
 
 EpochStats evaluate(nn::Module& model, DataLoader& loader) {
-  const auto start = std::chrono::steady_clock::now();
+  Tally tally;
   const bool was_training = model.training();
   model.eval();
   NoGradGuard no_grad;
-  EpochStats stats;
-  double loss_sum = 0.0;
-  int64_t correct = 0;
   Batch batch;
   loader.start_epoch(0);
   while (loader.next(batch)) {
     const Tensor logits = model(Variable(batch.images)).value();
-    loss_sum += double(cross_entropy(logits, batch.labels)) * double(batch.size());
-    correct += count_correct(logits, batch.labels);
-    stats.examples += batch.size();
+    tally.add(cross_entropy(logits, batch.labels), count_correct(logits, batch.labels), batch.size());
   }
   model.train(was_training);
-  stats.loss = stats.examples ? loss_sum / double(stats.examples) : 0.0;
-  stats.accuracy = stats.examples ? double(correct) / double(stats.examples) : 0.0;
-  stats.seconds = seconds_since(start);
-  return stats;
+  return tally.stats();
 }
 
 }  // namespace sprig::optim

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <ostream>
 
 #include "tensor/error.h"
@@ -53,14 +52,6 @@ void print_blas_info(std::ostream& out) {
       << (info.parallel_openmp ? "OpenMP pool" : "own thread pool") << " | CPU "
       << (info.cpu_avx512 ? "AVX-512" : info.cpu_avx2 ? "AVX2" : "pre-AVX2") << "\n";
   if (info.fallback_core) out << "warning: " << info.advice << "\n";
-}
-
-bool warn_if_blas_fallback(std::ostream& out) {
-  static std::atomic<bool> warned{false};
-  const BlasInfo info = blas_info();
-  if (!info.fallback_core || warned.exchange(true)) return false;
-  out << "warning: " << info.advice << "\n";
-  return true;
 }
 
 }  // namespace sprig

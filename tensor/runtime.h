@@ -21,8 +21,8 @@ struct BlasInfo {
 };
 
 BlasInfo blas_info();
+// One line on the BLAS in use; a second, a warning naming the fix, when it runs fallback kernels.
+// Apps call it once at start-up.
 void print_blas_info(std::ostream& out);
-// Prints a warning once per process when OpenBLAS runs fallback kernels; returns whether it did.
-bool warn_if_blas_fallback(std::ostream& out);
 
 }  // namespace sprig
