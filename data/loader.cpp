@@ -65,8 +65,10 @@ int64_t DataLoader::batches_per_epoch() const {
   return options_.drop_last ? n / b : (n + b - 1) / b;
 }
 
-void DataLoader::start_epoch(int64_t epoch) {
+void DataLoader::start_epoch(int64_t epoch, int64_t first_batch) {
   SPRIG_CHECK(epoch >= 0, "DataLoader::start_epoch: epoch must be non-negative but got ", epoch);
+  SPRIG_CHECK(first_batch >= 0 && first_batch <= batches_per_epoch(), "DataLoader::start_epoch: first batch ",
+              first_batch, " outside [0, ", batches_per_epoch(), "]");
   std::unique_lock<std::mutex> lock(mutex_);
   changed_.wait(lock, [&] { return !worker_busy_; });  // the worker reads order_ while it fills
   for (size_t i = 0; i < order_.size(); ++i) order_[i] = int64_t(i);
@@ -75,7 +77,7 @@ void DataLoader::start_epoch(int64_t epoch) {
     for (size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[size_t(gen.integer(int64_t(i)))]);
   }
   epoch_ = epoch;
-  consumed_ = produced_ = 0;
+  consumed_ = produced_ = first_batch;
   slot_full_ = false;
   error_ = nullptr;
   changed_.notify_all();

@@ -69,8 +69,9 @@ class DataLoader {
   const LoaderOptions& options() const { return options_; }
   int64_t batches_per_epoch() const;
 
-  // Begins epoch `epoch` (any order, any number of times; abandons an unfinished epoch).
-  void start_epoch(int64_t epoch);
+  // Begins epoch `epoch` (any order, any number of times; abandons an unfinished epoch) at batch
+  // `first_batch`, which is how a run resumed mid-epoch sees the batches it had not yet seen.
+  void start_epoch(int64_t epoch, int64_t first_batch = 0);
   // Puts the next batch of the epoch into `batch` (taking over its buffers); false once the epoch
   // is done. Rethrows an exception raised while preparing the batch, e.g. by the augmentation.
   bool next(Batch& batch);

@@ -274,6 +274,7 @@ std::vector<Option> option_table(T& options) {
 template <OptionStruct T>
 std::string help_text(const std::string& program) {
   T defaults{};
+  if constexpr (requires { defaults.apply_preset(); }) defaults.apply_preset();
   const char* description = "";
   if constexpr (requires { T::description; }) description = T::description;
   return detail::format_help(option_table(defaults), program, description);
@@ -296,7 +297,8 @@ void from_json(const Json& json, T& options, const std::string& source = "JSON")
 }
 
 // Defaults, then each --config FILE in order, then the other flags in order (so flags override
-// files wherever they stand). Prints help to `help_out` and returns nothing for --help or -h.
+// files wherever they stand). An options struct with a `preset` field and apply_preset() gets its
+// defaults from the preset the files and flags name. Prints help to `help_out` and returns nothing for --help or -h.
 template <OptionStruct T>
 std::optional<T> parse_command_line(int argc, const char* const* argv, std::ostream& help_out = std::cout) {
   const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
@@ -306,6 +308,14 @@ std::optional<T> parse_command_line(int argc, const char* const* argv, std::ostr
   }
   T options{};
   detail::apply_arguments(option_table(options), args);
+  if constexpr (requires { options.apply_preset(); }) {
+    // A preset replaces the defaults, so files and flags are applied again over it.
+    T preset{};
+    preset.preset = options.preset;
+    preset.apply_preset();
+    detail::apply_arguments(option_table(preset), args);
+    return preset;
+  }
   return options;
 }
 

@@ -1,0 +1,30 @@
+#pragma once
+// Line charts as SVG text, for the results apps write beside their JSON: panels side by side, each
+// with its axes, one line per series, optional error bars (low..high) and a legend. No dependencies;
+// any browser shows the file.
+#include <string>
+#include <vector>
+
+namespace sprig::cli {
+
+struct PlotPoint {
+  double x, y;
+  double low, high;  // error bar; equal to y for none
+};
+
+struct PlotSeries {
+  std::string name;
+  std::string color;  // any SVG colour, e.g. "#1f77b4"
+  std::vector<PlotPoint> points;
+};
+
+struct PlotPanel {
+  std::string title, x_label, y_label;
+  bool log_x = false;
+  bool reverse_x = false;  // largest x on the left (percent of weights remaining, as in the LTH paper)
+  std::vector<PlotSeries> series;
+};
+
+std::string svg_panels(const std::vector<PlotPanel>& panels, int panel_width = 480, int panel_height = 360);
+
+}  // namespace sprig::cli

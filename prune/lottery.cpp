@@ -1,0 +1,236 @@
+#include "prune/lottery.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "data/safetensors.h"
+#include "prune/mask_file.h"
+#include "prune/rewind.h"
+#include "tensor/atomic_file.h"
+
+namespace sprig::prune {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+namespace fs = std::filesystem;
+using Masks = std::map<std::string, Tensor>;
+
+void check_options(const LotteryOptions& o) {
+  SPRIG_CHECK(o.levels >= 0, "lottery: levels must be non-negative but is ", o.levels);
+  SPRIG_CHECK(o.trials >= 1, "lottery: trials must be at least 1 but is ", o.trials);
+  SPRIG_CHECK(o.batch >= 1, "lottery: batch must be at least 1 but is ", o.batch);
+  SPRIG_CHECK(o.rewind_iteration >= 0 && o.rewind_iteration < o.run.iterations, "lottery: rewind_iteration ",
+              o.rewind_iteration, " must be in [0, iterations = ", o.run.iterations, ")");
+  for (const std::string& c : o.controls)
+    SPRIG_CHECK(c == "reinit" || c == "random_mask", "lottery: unknown control '", c, "'; expected reinit or random_mask");
+}
+
+// An independent random stream for each purpose, derived from the experiment's seed.
+Generator stream(uint64_t seed, std::initializer_list<uint64_t> path) {
+  Generator gen(seed);
+  for (uint64_t p : path) gen = gen.split(p);
+  return gen;
+}
+enum Purpose : uint64_t { kInit, kData, kReinit, kRandomMask };
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string percent(double density) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g%%", 100 * density);
+  return text;
+}
+
+// Per-layer density of the pruned parameters and the density over all of them.
+Json density_report(nn::ParameterSet& parameters, const std::map<std::string, double>& pruned) {
+  Json layers = Json::object();
+  int64_t live = 0, total = 0;
+  for (const auto& entry : pruned) {
+    const auto& slot = parameters.slot(entry.first);
+    layers[entry.first] = parameters.density(slot);
+    live += parameters.live_count(slot);
+    total += slot.numel;
+  }
+  return {{"density", total ? double(live) / double(total) : 1.0}, {"layer_density", layers}};
+}
+
+std::string csv_row(const Json& run) {
+  char text[256];
+  std::snprintf(text, sizeof text, "%lld,%lld,%s,%.4f,%lld,%.6f,%.6f,%.6f,%.2f\n",
+                static_cast<long long>(run["trial"].get<int64_t>()), static_cast<long long>(run["level"].get<int64_t>()),
+                run["method"].get<std::string>().c_str(), 100 * run["density"].get<double>(),
+                static_cast<long long>(run["early_stop_iteration"].get<int64_t>()), run["early_stop_val_loss"].get<double>(),
+                run["test_acc_at_stop"].get<double>(), run["test_acc_final"].get<double>(), run["seconds"].get<double>());
+  return text;
+}
+
+void write_text(const fs::path& path, const std::string& text) { write_file_atomic(path.string(), {text}); }
+
+// One trial's state: the model, its flat parameters, the optimiser and the snapshot to rewind to.
+struct Trial {
+  int64_t index;
+  nn::ModulePtr model;
+  std::unique_ptr<nn::ParameterSet> parameters;
+  std::unique_ptr<optim::Optimizer> optimizer;
+  Tensor rewind_point;  // θ0, or θk once level 0 has passed iteration k
+};
+
+class Experiment {
+ public:
+  Experiment(const LotteryOptions& options, const LotteryTask& task)
+      : o_(options), task_(task), out_(task.out), state_(out_ / "state"),
+        validation_(task.validation, {.batch_size = 1000, .shuffle = false, .normalize = task.loader.normalize}),
+        test_(task.test, {.batch_size = 1000, .shuffle = false, .normalize = task.loader.normalize}) {
+    fs::create_directories(state_);
+    results_ = {{"config", task.config}, {"runs", Json::array()}};
+    const fs::path existing = out_ / "results.json";
+    if (fs::exists(existing)) resume_from(existing);
+  }
+
+  Json run() {
+    for (int64_t t = 0; t < o_.trials; ++t) run_trial(t);
+    return results_;
+  }
+
+ private:
+  void resume_from(const fs::path& path) {
+    Json previous;
+    try {
+      previous = Json::parse(read_file(path));
+    } catch (const std::exception& e) {
+      throw Error(path.string() + ": cannot resume, not valid JSON (" + e.what() + ")");
+    }
+    SPRIG_CHECK(previous.contains("config") && previous["config"] == task_.config, path.string(),
+                ": holds an experiment with other options; use another output folder or remove it");
+    results_["runs"] = previous.at("runs");
+  }
+
+  bool done(int64_t trial, int64_t level, const std::string& method) const {
+    for (const Json& r : results_["runs"])
+      if (r["trial"] == trial && r["level"] == level && r["method"] == method) return true;
+    return false;
+  }
+
+  void run_trial(int64_t t) {
+    Generator init = stream(uint64_t(o_.seed), {kInit, uint64_t(t)});
+    Trial trial{t, task_.make_model(init), nullptr, nullptr, {}};
+    trial.parameters = std::make_unique<nn::ParameterSet>(*trial.model);
+    trial.optimizer = optim::make_optimizer(o_.optim, *trial.parameters);
+    trial.rewind_point = snapshot(*trial.parameters);
+    LoaderOptions loader = task_.loader;
+    loader.batch_size = o_.batch;
+    loader.shuffle = true;
+    loader.seed = stream(uint64_t(o_.seed), {kData, uint64_t(t)}).next_u64();
+    DataLoader train(task_.train, loader);
+
+    const fs::path late_rewind = state_ / ("trial" + std::to_string(t) + "_rewind.safetensors");
+    Masks masks;  // the ticket's masks at the current level; none at level 0
+    for (int64_t level = 0; level <= o_.levels; ++level) {
+      if (level > 0) masks = load_masks(ticket_mask_path(task_.out, t, level));
+      if (level == 1 && o_.rewind_iteration > 0) trial.rewind_point = load_safetensors(late_rewind.string()).tensor("values").clone();
+      if (!done(t, level, "ticket")) {
+        RunProgress snapshot_hook;
+        if (level == 0 && o_.rewind_iteration > 0)
+          snapshot_hook = [&, path = late_rewind.string()](int64_t iteration, double) {
+            if (iteration == o_.rewind_iteration) save_safetensors(path, {{"values", trial.parameters->values()}});
+          };
+        train_unit(trial, train, level, "ticket", masks, trial.rewind_point, snapshot_hook);
+        save_masks(ticket_mask_path(task_.out, t, level + 1), magnitude_masks(*trial.parameters, o_.pruning));
+        record_last();
+      }
+      if (level == 0) continue;
+      for (const std::string& control : o_.controls) {
+        if (done(t, level, control)) continue;
+        if (control == "reinit") {
+          Generator fresh_gen = stream(uint64_t(o_.seed), {kReinit, uint64_t(t), uint64_t(level)});
+          nn::ModulePtr fresh = task_.make_model(fresh_gen);
+          nn::ParameterSet fresh_parameters(*fresh);
+          train_unit(trial, train, level, control, masks, fresh_parameters.values(), {});
+        } else {
+          Generator mask_gen = stream(uint64_t(o_.seed), {kRandomMask, uint64_t(t), uint64_t(level)});
+          train_unit(trial, train, level, control, random_masks_like(masks, mask_gen), trial.rewind_point, {});
+        }
+        record_last();
+      }
+    }
+  }
+
+  // Sets the masks and the starting weights, trains, and appends the run to results_ (not yet saved).
+  void train_unit(Trial& trial, DataLoader& train, int64_t level, const std::string& method, const Masks& masks,
+                  const Tensor& start, const RunProgress& hook) {
+    nn::ParameterSet& parameters = *trial.parameters;
+    apply(parameters, masks);
+    if (method == "reinit") reinitialize(parameters, start, o_.density_aware_reinit);
+    else rewind(parameters, start);
+    trial.optimizer->reset_state();
+    const Json density = density_report(parameters, pruning_rates(parameters, o_.pruning));
+    const int64_t first = level == 0 ? 0 : o_.rewind_iteration;
+
+    const std::string label = "trial " + std::to_string(trial.index + 1) + "/" + std::to_string(o_.trials) + " level " +
+                              std::to_string(level) + "/" + std::to_string(o_.levels) + " " + method + " " +
+                              percent(density["density"].get<double>());
+    RunProgress progress = task_.on_run_start ? task_.on_run_start(label, o_.run.iterations - first) : RunProgress{};
+    RunContext context{*trial.model, parameters, *trial.optimizer, nullptr, train, validation_, test_};
+    const std::string key = "trial " + std::to_string(trial.index) + " level " + std::to_string(level) + " " + method;
+    const RunOutcome outcome = train_run(context, o_.run, first, (state_ / "running.safetensors").string(), key,
+                                         [&](int64_t done, double loss) {
+                                           if (hook) hook(done, loss);
+                                           if (progress) progress(done - first, loss);
+                                         });
+    Json curve = Json::array();
+    for (const EvalPoint& p : outcome.validation) curve.push_back({p.iteration, p.loss, p.accuracy});
+    results_["runs"].push_back({{"trial", trial.index},
+                                {"level", level},
+                                {"method", method},
+                                {"density", density["density"]},
+                                {"layer_density", density["layer_density"]},
+                                {"early_stop_iteration", outcome.early_stop.iteration},
+                                {"early_stop_val_loss", outcome.early_stop.loss},
+                                {"early_stop_val_acc", outcome.early_stop.accuracy},
+                                {"test_acc_at_stop", outcome.test_at_stop.accuracy},
+                                {"test_loss_at_stop", outcome.test_at_stop.loss},
+                                {"test_acc_final", outcome.test_final.accuracy},
+                                {"test_loss_final", outcome.test_final.loss},
+                                {"seconds", outcome.seconds},
+                                {"validation_curve", curve}});
+  }
+
+  // Saves results.json and levels.csv with the run just appended.
+  void record_last() {
+    std::string csv = "trial,level,method,percent_remaining,early_stop_iteration,early_stop_val_loss,test_acc_at_stop,"
+                      "test_acc_final,seconds\n";
+    for (const Json& r : results_["runs"]) csv += csv_row(r);
+    write_text(out_ / "levels.csv", csv);
+    write_text(out_ / "results.json", results_.dump(1) + "\n");
+    if (task_.on_run_done) task_.on_run_done(results_["runs"].back());
+  }
+
+  const LotteryOptions& o_;
+  const LotteryTask& task_;
+  fs::path out_, state_;
+  DataLoader validation_, test_;
+  Json results_;
+};
+
+}  // namespace
+
+std::string ticket_mask_path(const std::string& out, int64_t trial, int64_t level) {
+  return (fs::path(out) / "state" / ("trial" + std::to_string(trial) + "_level" + std::to_string(level) + "_mask.safetensors"))
+      .string();
+}
+
+Json run_lottery(const LotteryOptions& options, const LotteryTask& task) {
+  check_options(options);
+  SPRIG_CHECK(task.make_model && task.validation.size() > 0, "lottery: needs a model and a validation set");
+  return Experiment(options, task).run();
+}
+
+}  // namespace sprig::prune
