@@ -18,15 +18,23 @@ using Json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 using Masks = std::map<std::string, Tensor>;
 
+}  // namespace
+
 void check_options(const LotteryOptions& o) {
+  check_options(o.pruning);
   SPRIG_CHECK(o.levels >= 0, "lottery: levels must be non-negative but is ", o.levels);
   SPRIG_CHECK(o.trials >= 1, "lottery: trials must be at least 1 but is ", o.trials);
   SPRIG_CHECK(o.batch >= 1, "lottery: batch must be at least 1 but is ", o.batch);
+  SPRIG_CHECK(o.run.iterations >= 1 && o.run.eval_every >= 1 && o.run.checkpoint_every >= 0,
+              "lottery: iterations (", o.run.iterations, ") and eval_every (", o.run.eval_every,
+              ") must be positive, checkpoint_every (", o.run.checkpoint_every, ") non-negative");
   SPRIG_CHECK(o.rewind_iteration >= 0 && o.rewind_iteration < o.run.iterations, "lottery: rewind_iteration ",
               o.rewind_iteration, " must be in [0, iterations = ", o.run.iterations, ")");
   for (const std::string& c : o.controls)
     SPRIG_CHECK(c == "reinit" || c == "random_mask", "lottery: unknown control '", c, "'; expected reinit or random_mask");
 }
+
+namespace {
 
 // An independent random stream for each purpose, derived from the experiment's seed.
 Generator stream(uint64_t seed, std::initializer_list<uint64_t> path) {

@@ -65,6 +65,9 @@ struct LotteryTask {
   std::function<void(const nlohmann::ordered_json& run)> on_run_done;  // one entry of results.json "runs"
 };
 
+// Throws naming the first bad option; apps call it before loading data.
+void check_options(const LotteryOptions& options);
+
 // Runs (or continues) the experiment; returns the contents of results.json.
 nlohmann::ordered_json run_lottery(const LotteryOptions& options, const LotteryTask& task);
 

@@ -6,14 +6,14 @@
 
 namespace sprig::prune {
 
-namespace {
-
 void check_options(const PruningOptions& o) {
   SPRIG_CHECK(o.rate >= 0 && o.rate < 1, "pruning: rate must be in [0, 1) but is ", o.rate);
   SPRIG_CHECK(o.output_rate < 1, "pruning: output_rate must be below 1 but is ", o.output_rate);
   SPRIG_CHECK(o.scope == "layerwise" || o.scope == "global", "pruning: scope must be layerwise or global, not '",
               o.scope, "'");
 }
+
+namespace {
 
 // The parameter's mask, or all ones while it has none.
 Tensor current_mask(const nn::ParameterSet::Slot& slot) {

@@ -26,6 +26,9 @@ struct PruningOptions {
   }
 };
 
+// Throws naming the first bad field (rate outside [0, 1), unknown scope).
+void check_options(const PruningOptions& options);
+
 // The parameters a round prunes and the rate of each: every prunable parameter not ignored.
 std::map<std::string, double> pruning_rates(const nn::ParameterSet& parameters, const PruningOptions& options);
 

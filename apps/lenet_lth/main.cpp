@@ -69,13 +69,14 @@ struct LthOptions {
 };
 
 int run(const LthOptions& o) {
+  prune::check_options(o.lottery);
   const std::filesystem::path out = cli::prepare_output_dir(o.out);
-  const cli::Json config = cli::to_json(o);
-  cli::write_text_atomic(out / "config.json", config.dump(2) + "\n");
   set_num_threads(int(o.threads));
   print_blas_info(std::cout);
-
   const Dataset full_train = load_dataset(o.dataset, "train", o.data);
+  const Dataset test = load_dataset(o.dataset, "test", o.data);
+  const cli::Json config = cli::to_json(o);
+  cli::write_text_atomic(out / "config.json", config.dump(2) + "\n");
   const TrainValidation split = split_validation(full_train, o.validation, uint64_t(o.lottery.seed));
   nn::ModelOptions model_options;
   model_options.name = o.model;
@@ -87,7 +88,7 @@ int run(const LthOptions& o) {
   task.make_model = [&](Generator& gen) { return nn::make_model(model_options, gen); };
   task.train = split.train;
   task.validation = split.validation;
-  task.test = load_dataset(o.dataset, "test", o.data);
+  task.test = test;
   task.loader.normalize = channel_stats(split.train);
   task.out = out.string();
   task.config = config;

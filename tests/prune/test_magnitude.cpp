@@ -34,7 +34,7 @@ prune::PruningOptions rates(double rate, double output_rate = -1) {
 
 }  // namespace
 
-TEST_CASE("prune: keep_largest keeps the largest magnitudes among live entries, ties by position") {
+TEST_CASE("magnitude: keep_largest keeps the largest magnitudes among live entries, ties by position") {
   const Tensor values = Tensor::from({6}, {0.5f, -3.0f, 1.0f, -1.0f, 2.0f, 9.0f});
   const Tensor mask = Tensor::from({6}, {1, 1, 1, 1, 1, 0});  // 9 is pruned already and stays so
   const Tensor kept = prune::keep_largest(values, mask, 3);
@@ -46,7 +46,7 @@ TEST_CASE("prune: keep_largest keeps the largest magnitudes among live entries, 
   CHECK_THROWS_WITH_AS(prune::keep_largest(values, mask, 6), doctest::Contains("cannot keep 6 of 5"), Error);
 }
 
-TEST_CASE("prune: layerwise rates apply to the remaining weights, the output layer at its own rate") {
+TEST_CASE("magnitude: layerwise rates apply to the remaining weights, the output layer at its own rate") {
   Net net;
   const prune::PruningOptions options = rates(0.2, 0.1);
   const auto rates = prune::pruning_rates(net.parameters, options);
@@ -71,7 +71,7 @@ TEST_CASE("prune: layerwise rates apply to the remaining weights, the output lay
   CHECK(largest_pruned <= smallest_kept);
 }
 
-TEST_CASE("prune: global scope ranks all chosen layers together; ignored layers stay dense") {
+TEST_CASE("magnitude: global scope ranks all chosen layers together; ignored layers stay dense") {
   Net net;
   prune::PruningOptions options = rates(0.5);
   options.scope = "global";
@@ -84,7 +84,7 @@ TEST_CASE("prune: global scope ranks all chosen layers together; ignored layers 
   CHECK_THROWS_WITH_AS(prune::pruning_rates(net.parameters, rates(1.0)), doctest::Contains("rate"), Error);
 }
 
-TEST_CASE("prune: random masks keep each layer's live count at seeded positions") {
+TEST_CASE("magnitude: random masks keep each layer's live count at seeded positions") {
   Net net;
   const auto ticket = prune::magnitude_masks(net.parameters, rates(0.7));
   Generator a(3), b(3);
@@ -95,7 +95,7 @@ TEST_CASE("prune: random masks keep each layer's live count at seeded positions"
   }
 }
 
-TEST_CASE("prune: rewinding restores the snapshot under the mask; reinit can scale by density") {
+TEST_CASE("rewind: rewinding restores the snapshot under the mask; reinit can scale by density") {
   Net net;
   const Tensor theta0 = prune::snapshot(net.parameters);
   prune::apply(net.parameters, prune::magnitude_masks(net.parameters, rates(0.75)));
