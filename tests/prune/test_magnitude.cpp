@@ -71,7 +71,7 @@ TEST_CASE("magnitude: layerwise rates apply to the remaining weights, the output
   CHECK(largest_pruned <= smallest_kept);
 }
 
-TEST_CASE("magnitude: global scope ranks all chosen layers together; ignored layers stay dense") {
+TEST_CASE("magnitude: global scope ranks all chosen layers together, ignored layers stay dense") {
   Net net;
   prune::PruningOptions options = rates(0.5);
   options.scope = "global";
@@ -95,7 +95,7 @@ TEST_CASE("magnitude: random masks keep each layer's live count at seeded positi
   }
 }
 
-TEST_CASE("rewind: rewinding restores the snapshot under the mask; reinit can scale by density") {
+TEST_CASE("rewind: rewinding restores the snapshot under the mask, reinit can scale by density") {
   Net net;
   const Tensor theta0 = prune::snapshot(net.parameters);
   prune::apply(net.parameters, prune::magnitude_masks(net.parameters, rates(0.75)));
