@@ -10,11 +10,16 @@ Run with a Python that has torch (1.13 made the committed file):
 The test suite itself only reads the JSON.
 """
 import json
+import os
 import re
+import sys
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../apps/bench"))
+from torch_models import CIFAR, MODELS, BasicBlock  # noqa: E402
 
 
 def tensor(t):
@@ -60,25 +65,6 @@ def pool_case(fn, shape, **options):
     return {**options, "x": tensor(x), "dy": tensor(dy), "y": tensor(y), "dx": tensor(x.grad)}
 
 
-class BasicBlock(nn.Module):
-    """The CIFAR ResNet basic block with option B shortcuts, named as in the common PyTorch CIFAR ResNets."""
-
-    def __init__(self, in_planes, planes, stride=1):
-        super().__init__()
-        self.conv1 = nn.Conv2d(in_planes, planes, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.shortcut = nn.Sequential()
-        if stride != 1 or in_planes != planes:
-            self.shortcut = nn.Sequential(nn.Conv2d(in_planes, planes, 1, stride, bias=False), nn.BatchNorm2d(planes))
-
-    def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        return F.relu(out + self.shortcut(x))
-
-
 def block_case(in_planes, planes, stride, shape):
     """Two training steps, then evaluation: output, input and parameter gradients, running statistics."""
     block = BasicBlock(in_planes, planes, stride)
@@ -111,58 +97,14 @@ def cross_entropy_case(rows, classes):
     return {"logits": tensor(logits), "labels": labels.tolist(), "loss": loss.item(), "dlogits": tensor(logits.grad)}
 
 
-# ---- parameter counts of the CIFAR models, defined as their papers' reference code does ----------
-
-def features(plan, batchnorm):
-    layers, channels = [], 3
-    for v in plan:
-        if v == "M":
-            layers.append(nn.MaxPool2d(2))
-            continue
-        layers.append(nn.Conv2d(channels, v, 3, padding=1, bias=not batchnorm))
-        layers += [nn.BatchNorm2d(v), nn.ReLU()] if batchnorm else [nn.ReLU()]
-        channels = v
-    return nn.Sequential(*layers), channels
-
-
-def conv_n(n):  # Frankle & Carbin 2019, Figure 2
-    plan = [w for stage in range(n // 2) for w in (64 << stage, 64 << stage, "M")]
-    body, channels = features(plan, False)
-    side = 32 >> (n // 2)
-    return nn.Sequential(body, nn.Flatten(), nn.Linear(channels * side * side, 256), nn.ReLU(), nn.Linear(256, 256),
-                         nn.ReLU(), nn.Linear(256, 10))
-
-
-VGG_PLANS = {  # network slimming's vgg.py
-    11: [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512],
-    13: [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512],
-    16: [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512],
-    19: [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512],
-}
-
-
-def vgg(depth):
-    body, channels = features(VGG_PLANS[depth], True)
-    return nn.Sequential(body, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels, 10))
-
-
-def resnet(depth):
-    n = (depth - 2) // 6
-    layers, channels = [nn.Conv2d(3, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU()], 16
-    for stage, planes in enumerate((16, 32, 64)):
-        for b in range(n):
-            layers.append(BasicBlock(channels, planes, 2 if stage > 0 and b == 0 else 1))
-            channels = planes
-    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
-
-
 def parameter_counts():
-    models = {f"conv{n}": conv_n(n) for n in (2, 4, 6)}
-    models.update({f"vgg{d}": vgg(d) for d in (11, 13, 16, 19)})
-    models.update({f"resnet{d}": resnet(d) for d in (20, 32, 44, 56, 110)})
+    """Of the CIFAR models, defined as their papers' reference code does."""
     counts = {}
-    for name, model in models.items():
-        model(torch.zeros(1, 3, 32, 32))  # the shapes fit
+    for name, (make, shape) in MODELS.items():
+        if shape != CIFAR:
+            continue
+        model = make()
+        model(torch.zeros(1, *shape))  # the shapes fit
         counts[name] = {"parameters": sum(p.numel() for p in model.parameters()),
                         "weights": sum(m.weight.numel() for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear)))}
     return counts
