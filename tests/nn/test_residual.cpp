@@ -79,3 +79,14 @@ TEST_CASE("GlobalAvgPool2d: [N, C, H, W] -> [N, C], the plane means, and its gra
   test::check_layer(pool, normal({2, 3, 3, 2}, gen));
   CHECK_THROWS_AS(pool(Variable(Tensor::ones({2, 3}))), Error);
 }
+
+TEST_CASE("modules are found by dotted name, parents before children") {
+  Generator gen(6);
+  BasicBlock block({.in_channels = 2, .out_channels = 4, .stride = 2}, gen);
+  std::vector<std::string> names;
+  for (auto& [name, module] : block.named_modules()) names.push_back(name);
+  CHECK(names == std::vector<std::string>{"", "conv1", "bn1", "conv2", "bn2", "shortcut", "shortcut.0", "shortcut.1"});
+  CHECK(block.module("shortcut.1").type_name() == "BatchNorm2d");
+  CHECK(&block.module("") == &block);
+  CHECK_THROWS_WITH_AS(block.module("shortcut.2"), doctest::Contains("shortcut.1"), Error);
+}
