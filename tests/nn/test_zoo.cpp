@@ -228,3 +228,20 @@ TEST_CASE("resnet20 summary: 0.27M parameters, 40.8M multiply-adds per image") {
     if (l.type == "Conv2d" || l.type == "Linear") macs += l.flops / 2;
   CHECK(macs == 40'813'184);
 }
+
+TEST_CASE("CIFAR models: same seed, bit-identical training-mode gradients and running statistics") {
+  auto run = [] {
+    ModulePtr m = cifar_model("resnet20", 0.25);
+    ParameterSet parameters(*m);
+    Generator gen(7);
+    Variable y = m->forward(Variable(normal({4, 3, 32, 32}, gen)));
+    y.backward(normal(y.shape(), gen));
+    std::vector<float> state = parameters.gradients().to_vector();
+    for (auto& [name, buffer] : m->named_buffers()) {
+      const std::vector<float> values = buffer->to_vector();
+      state.insert(state.end(), values.begin(), values.end());
+    }
+    return state;
+  };
+  CHECK(run() == run());
+}
