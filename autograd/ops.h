@@ -1,6 +1,7 @@
 #pragma once
 // Every differentiable op, for code that uses many of them.
 #include "autograd/arithmetic.h"
+#include "autograd/batchnorm.h"
 #include "autograd/conv.h"
 #include "autograd/loss.h"
 #include "autograd/matmul.h"

@@ -3,6 +3,8 @@
 #include <utility>
 #include <vector>
 
+#include "autograd/reduce.h"
+#include "autograd/shape.h"
 #include "tensor/pool.h"
 
 namespace sprig {
@@ -36,6 +38,13 @@ Variable avgpool2d(const Variable& x, int64_t kernel, int64_t stride, int64_t pa
     avgpool2d_backward(g, gy.data(), dx.data());
     in[0].add_grad(std::move(dx));
   });
+}
+
+// Composite: a reshape and a mean, whose backwards spread the gradient evenly over each plane.
+Variable global_avgpool2d(const Variable& x) {
+  SPRIG_CHECK(x.dim() == 4 && x.numel() > 0, "global_avgpool2d: expected input [N, C, H, W] but got ", x.shape());
+  const Shape& s = x.shape();
+  return mean(reshape(x, {s[0], s[1], s[2] * s[3]}), 2);
 }
 
 }  // namespace sprig

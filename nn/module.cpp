@@ -6,7 +6,7 @@ namespace sprig::nn {
 
 namespace {
 std::string joined(const std::string& prefix, const std::string& name) {
-  return prefix.empty() ? name : prefix + "." + name;
+  return prefix.empty() ? name : name.empty() ? prefix : prefix + "." + name;
 }
 void check_new_name(const std::string& name, const std::string& kind, bool taken) {
   SPRIG_CHECK(!name.empty() && name.find('.') == std::string::npos, "Module: ", kind, " name '", name,
@@ -77,13 +77,31 @@ Named<Tensor*> Module::named_buffers(bool recurse) {
   return out;
 }
 
-Parameter& Module::parameter(const std::string& dotted_name) {
-  auto all = named_parameters();
-  for (auto& [name, param] : all)
-    if (name == dotted_name) return *param;
+namespace {
+// The entry of `all` called `dotted_name`, or an error naming what there is.
+template <typename T>
+T& find_named(Named<T*> all, const std::string& dotted_name, const std::string& owner, const char* kind) {
+  for (auto& [name, item] : all)
+    if (name == dotted_name) return *item;
   std::string known;
-  for (auto& [name, param] : all) known += (known.empty() ? "" : ", ") + name;
-  throw Error(type_name() + ": no parameter named '" + dotted_name + "' (has: " + known + ")");
+  for (auto& [name, item] : all) known += (known.empty() ? "" : ", ") + (name.empty() ? "''" : name);
+  throw Error(owner + ": no " + kind + " named '" + dotted_name + "' (has: " + known + ")");
+}
+}  // namespace
+
+Named<Module*> Module::named_modules() {
+  Named<Module*> out{{"", this}};
+  for (auto& [child_name, child] : children_)
+    for (auto& [name, module] : child->named_modules()) out.emplace_back(joined(child_name, name), module);
+  return out;
+}
+
+Module& Module::module(const std::string& dotted_name) {
+  return find_named(named_modules(), dotted_name, type_name(), "module");
+}
+
+Parameter& Module::parameter(const std::string& dotted_name) {
+  return find_named(named_parameters(), dotted_name, type_name(), "parameter");
 }
 
 int64_t Module::parameter_count() {

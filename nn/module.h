@@ -45,6 +45,9 @@ class Module {
   Named<Parameter*> named_parameters(bool recurse = true);
   Named<Tensor*> named_buffers(bool recurse = true);
   const Named<ModulePtr>& children() const { return children_; }
+  // This module (named "") and every descendant, parents before children, as PyTorch's named_modules.
+  Named<Module*> named_modules();
+  Module& module(const std::string& dotted_name);        // "layer1.0.bn1"; throws listing what exists
   Parameter& parameter(const std::string& dotted_name);  // throws listing what exists
   int64_t parameter_count();
 

@@ -22,4 +22,6 @@ Variable AvgPool2d::forward(const Variable& input) {
 }
 std::string AvgPool2d::describe() const { return describe_pool(options_); }
 
+Variable GlobalAvgPool2d::forward(const Variable& input) { return global_avgpool2d(input); }
+
 }  // namespace sprig::nn

@@ -41,4 +41,12 @@ class AvgPool2d : public Module {
   Pool2dOptions options_;
 };
 
+// x: [N, C, H, W] -> [N, C], the mean of each plane: AdaptiveAvgPool2d(1) and a flatten, in one.
+class GlobalAvgPool2d : public Module {
+ public:
+  Variable forward(const Variable& input) override;
+  std::string type_name() const override { return "GlobalAvgPool2d"; }
+  int64_t flops(const Shape& input, const Shape&) const override { return input.numel(); }
+};
+
 }  // namespace sprig::nn

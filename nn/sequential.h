@@ -1,5 +1,6 @@
 #pragma once
-// Runs its children in order; they are named "0", "1", ... as in PyTorch.
+// Runs its children in order; they are named "0", "1", ... as in PyTorch, or as given (PyTorch's
+// Sequential of an OrderedDict), so a model reads "features.1.weight" or "layer1.0.conv1.weight".
 #include "nn/module.h"
 
 namespace sprig::nn {
@@ -9,6 +10,7 @@ class Sequential : public Module {
   Sequential() = default;
   explicit Sequential(std::vector<ModulePtr> layers);
   void push_back(ModulePtr layer);
+  void push_back(std::string name, ModulePtr layer);
   Variable forward(const Variable& input) override;
   std::string type_name() const override { return "Sequential"; }
   size_t size() const { return children().size(); }

@@ -1,5 +1,6 @@
 #include "nn/zoo.h"
 
+#include <cmath>
 #include <functional>
 #include <map>
 
@@ -9,14 +10,39 @@
 #include "nn/linear.h"
 #include "nn/pool.h"
 #include "nn/sequential.h"
+#include "nn/zoo_models.h"
 
 namespace sprig::nn {
+
+namespace zoo {
+
+ModulePtr relu() { return std::make_shared<Activation>(ActivationOptions{"relu"}); }
+
+int64_t scaled(int64_t channels, double width) {
+  return std::max<int64_t>(1, std::llround(double(channels) * width));
+}
+
+std::vector<int64_t> conv_channels(const std::vector<int64_t>& defaults, const ModelOptions& o,
+                                   const std::string& model) {
+  if (o.channels.empty()) return defaults;
+  SPRIG_CHECK(o.channels.size() == defaults.size(), model, ": channels lists ", o.channels.size(),
+              " widths but the model has ", defaults.size());
+  for (int64_t c : o.channels) SPRIG_CHECK(c > 0, model, ": channel counts must be positive, got ", c);
+  return o.channels;
+}
+
+void check_image_input(const ModelOptions& o, int64_t min_side) {
+  SPRIG_CHECK(o.input.size() == 3 && o.input[0] > 0 && o.input[1] >= min_side && o.input[2] >= min_side,
+              o.name, ": expects images [C, H, W] of at least ", min_side, "x", min_side, " pixels, got ",
+              Shape(o.input.begin(), o.input.end()));
+}
+
+}  // namespace zoo
 
 namespace {
 
 using Factory = std::function<ModulePtr(const ModelOptions&, Generator&)>;
-
-ModulePtr relu() { return std::make_shared<Activation>(ActivationOptions{"relu"}); }
+using zoo::relu;
 
 ModulePtr linear(int64_t in, int64_t out, const ModelOptions& o, Generator& gen) {
   return std::make_shared<Linear>(LinearOptions{in, out, true, o.init}, gen);
@@ -50,10 +76,21 @@ ModulePtr lenet5(const ModelOptions& o, Generator& gen) {
 }
 
 const std::map<std::string, Factory>& fixed_models() {
-  static const std::map<std::string, Factory> models = {
-      {"lenet_300_100", [](const ModelOptions& o, Generator& g) { return mlp({300, 100}, o, g); }},
-      {"lenet5", lenet5},
-  };
+  static const std::map<std::string, Factory> models = [] {
+    std::map<std::string, Factory> all = {
+        {"lenet_300_100", [](const ModelOptions& o, Generator& g) { return mlp({300, 100}, o, g); }},
+        {"lenet5", lenet5},
+    };
+    for (int64_t n : {2, 4, 6})
+      all["conv" + std::to_string(n)] = [n](const ModelOptions& o, Generator& g) { return zoo::conv_n(n, o, g); };
+    for (int64_t depth : {11, 13, 16, 19})
+      all["vgg" + std::to_string(depth)] = [depth](const ModelOptions& o, Generator& g) { return zoo::vgg(depth, o, g); };
+    for (int64_t depth : {20, 32, 44, 56, 110})
+      all["resnet" + std::to_string(depth)] = [depth](const ModelOptions& o, Generator& g) {
+        return zoo::resnet(depth, o, g);
+      };
+    return all;
+  }();
   return models;
 }
 

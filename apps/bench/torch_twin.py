@@ -5,8 +5,8 @@
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 apps/bench/torch_twin.py recipe --data ../shared/data/mnist
 
 PyTorch at its best setting here: torch on N threads, OpenBLAS (which Debian's torch calls for some
-GEMMs) on 1, so the two pools do not fight over the cores. Models, batch sizes and optimisers match
-sprig's bench (`bench --train-step`) and `train` defaults.
+GEMMs) on 1, so the two pools do not fight over the cores. Models (torch_models.py), batch sizes,
+optimisers and the timing plan match sprig's bench_train (apps/bench/train/main.cpp) and `train` defaults.
 """
 import argparse
 import gzip
@@ -21,46 +21,42 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-
-def lenet_300_100():
-    return nn.Sequential(nn.Flatten(), nn.Linear(784, 300), nn.ReLU(), nn.Linear(300, 100), nn.ReLU(),
-                         nn.Linear(100, 10))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_models import MODELS, lenet_300_100  # noqa: E402
 
 
-def lenet5():
-    return nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(),
-                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
-                         nn.Linear(84, 10))
-
-
-MODELS = {"lenet_300_100": lenet_300_100, "lenet5": lenet5}
-
-
-def make_optimizer(name, params):
+def make_optimizer(name, params, weight_decay):
     if name == "adam":
-        return torch.optim.Adam(params, lr=1.2e-3)
-    return torch.optim.SGD(params, lr=0.1, momentum=0.9)
+        return torch.optim.Adam(params, lr=1.2e-3, weight_decay=weight_decay)
+    return torch.optim.SGD(params, lr=0.1, momentum=0.9, weight_decay=weight_decay)
 
 
-def time_steps(fn, min_time):
-    """Median seconds per call over repeats lasting about min_time in total, after a warm-up."""
-    for _ in range(10):
-        fn()
-    samples = []
+def seconds_per_call(fn, calls):
     start = time.perf_counter()
-    while time.perf_counter() - start < min_time or len(samples) < 5:
-        t0 = time.perf_counter()
-        for _ in range(10):
-            fn()
-        samples.append((time.perf_counter() - t0) / 10)
-    return sorted(samples)[len(samples) // 2]
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - start) / calls
 
 
-def bench_step(model_name, batch, optimizer_name, min_time):
+def time_steps(fn, min_time, max_repeats=5):
+    """Median seconds per call, planned as sprig's bench does (apps/bench/timing.h): a warm-up call,
+    one timed call to size the rest, then about min_time of calls in up to 5 repeats."""
+    fn()
+    first = seconds_per_call(fn, 1)
+    calls = max(3, round(min_time / max(first, 1e-9)))
+    repeats = min(max_repeats, calls)
+    per_repeat = -(-calls // repeats)
+    samples = sorted(seconds_per_call(fn, per_repeat) for _ in range(repeats))
+    mid = len(samples) // 2
+    return samples[mid] if len(samples) % 2 else (samples[mid - 1] + samples[mid]) / 2
+
+
+def bench_step(model_name, batch, optimizer_name, weight_decay, min_time):
     torch.manual_seed(0)
-    model = MODELS[model_name]()
-    opt = make_optimizer(optimizer_name, model.parameters())
-    x = torch.randn(batch, 1, 28, 28)
+    make, shape = MODELS[model_name]
+    model = make()
+    opt = make_optimizer(optimizer_name, model.parameters(), weight_decay)
+    x = torch.randn(batch, *shape)
     y = torch.randint(0, 10, (batch,))
     loss_fn = nn.CrossEntropyLoss()
 
@@ -77,13 +73,15 @@ def bench_step(model_name, batch, optimizer_name, min_time):
     train = time_steps(train_step, min_time)
     model.eval()
     evaluate = time_steps(eval_step, min_time)
-    return {"model": model_name, "batch": batch, "optimizer": optimizer_name,
+    return {"model": model_name, "batch": batch, "optimizer": optimizer_name, "weight_decay": weight_decay,
             "train_ms": train * 1e3, "train_images_per_s": batch / train,
             "eval_ms": evaluate * 1e3, "eval_images_per_s": batch / evaluate}
 
 
-CASES = [("lenet_300_100", 60, "adam"), ("lenet_300_100", 60, "sgd"), ("lenet_300_100", 128, "adam"),
-         ("lenet_300_100", 128, "sgd"), ("lenet5", 60, "adam")]
+# model, batch, optimiser, weight decay: as kCases in apps/bench/train/main.cpp
+CASES = [("lenet_300_100", 60, "adam", 0.0), ("lenet_300_100", 60, "sgd", 0.0), ("lenet_300_100", 128, "adam", 0.0),
+         ("lenet_300_100", 128, "sgd", 0.0), ("lenet5", 60, "adam", 0.0), ("conv2", 60, "sgd", 5e-4),
+         ("resnet20", 128, "sgd", 5e-4), ("vgg16", 64, "sgd", 5e-4)]
 
 
 def read_idx(path):
@@ -145,10 +143,12 @@ def main():
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="write the results here")
+    parser.add_argument("--models", default="", help="step: only these models (comma-separated; default all)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.mode == "step":
-        results = [bench_step(*case, args.min_time) for case in CASES]
+        chosen = [m for m in args.models.split(",") if m]
+        results = [bench_step(*case, args.min_time) for case in CASES if not chosen or case[0] in chosen]
         for r in results:
             print(f"{r['model']:>14} batch {r['batch']:>3} {r['optimizer']:>4}: train {r['train_images_per_s']:>9.0f} img/s"
                   f"  ({r['train_ms']:.3f} ms/step), eval {r['eval_images_per_s']:>9.0f} img/s")

@@ -5,11 +5,13 @@
 #include <type_traits>
 
 #include "nn/activation.h"
+#include "nn/batchnorm.h"
 #include "nn/conv2d.h"
 #include "nn/dropout.h"
 #include "nn/flatten.h"
 #include "nn/linear.h"
 #include "nn/pool.h"
+#include "nn/residual.h"
 #include "nn/sequential.h"
 
 namespace sprig::cli {
@@ -18,19 +20,21 @@ namespace {
 
 using Factory = std::function<nn::ModulePtr(const Json& options, Generator& gen, const std::string& source)>;
 
-// Options from JSON (unknown keys are errors), then the layer; layers without weights take no generator.
+struct NoOptions {
+  template <class V>
+  void visit(V&) {}
+};
+
+// Options from JSON (unknown keys are errors), then the layer; layers without weights take no
+// generator, layers without options (NoOptions) nothing.
 template <class Layer, class Options>
 nn::ModulePtr build(const Json& json, Generator& gen, const std::string& source) {
   Options options;
   from_json(json, options, source);
   if constexpr (std::is_constructible_v<Layer, const Options&, Generator&>) return std::make_shared<Layer>(options, gen);
+  else if constexpr (std::is_same_v<Options, NoOptions>) return std::make_shared<Layer>();
   else return std::make_shared<Layer>(options);
 }
-
-struct NoOptions {
-  template <class V>
-  void visit(V&) {}
-};
 
 // One line per layer type.
 const std::map<std::string, Factory>& registry() {
@@ -41,11 +45,11 @@ const std::map<std::string, Factory>& registry() {
       {"maxpool2d", build<nn::MaxPool2d, nn::Pool2dOptions>},
       {"avgpool2d", build<nn::AvgPool2d, nn::Pool2dOptions>},
       {"dropout", build<nn::Dropout, nn::DropoutOptions>},
-      {"flatten", [](const Json& json, Generator&, const std::string& source) -> nn::ModulePtr {
-         NoOptions none;
-         from_json(json, none, source);
-         return std::make_shared<nn::Flatten>();
-       }},
+      {"batchnorm1d", build<nn::BatchNorm1d, nn::BatchNormOptions>},
+      {"batchnorm2d", build<nn::BatchNorm2d, nn::BatchNormOptions>},
+      {"basic_block", build<nn::BasicBlock, nn::BasicBlockOptions>},
+      {"flatten", build<nn::Flatten, NoOptions>},
+      {"global_avgpool2d", build<nn::GlobalAvgPool2d, NoOptions>},
   };
   return layers;
 }

@@ -37,3 +37,20 @@ TEST_CASE("bad layer specs name what is wrong") {
   CHECK_THROWS_AS(cli::make_sequential(Json{{"type", "linear"}}, gen), cli::UsageError);
   CHECK_THROWS_AS(cli::make_layer(Json{{"type", "linear"}, {"in_features", 0}}, gen), Error);
 }
+
+TEST_CASE("a small residual network from JSON: conv, batchnorm, basic blocks, global pooling") {
+  Generator gen(0);
+  const Json spec = Json::parse(R"([
+    {"type": "conv2d", "in_channels": 3, "out_channels": 8, "padding": 1, "bias": false},
+    {"type": "batchnorm2d", "num_features": 8}, {"type": "activation"},
+    {"type": "basic_block", "in_channels": 8, "out_channels": 8},
+    {"type": "basic_block", "in_channels": 8, "out_channels": 16, "stride": 2},
+    {"type": "global_avgpool2d"},
+    {"type": "linear", "in_features": 16, "out_features": 10}])");
+  nn::ModulePtr model = cli::make_sequential(spec, gen);
+  CHECK(model->parameter("1.weight").value().shape() == Shape{8});
+  CHECK(model->parameter("4.shortcut.0.weight").value().shape() == Shape{16, 8, 1, 1});
+  CHECK(nn::summarize(*model, {3, 8, 8}).layers.back().output == Shape{10});
+  CHECK_THROWS_WITH_AS(cli::make_layer(Json{{"type", "batchnorm2d"}, {"features", 3}}, gen),
+                       doctest::Contains("features"), cli::UsageError);
+}

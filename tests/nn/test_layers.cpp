@@ -1,7 +1,7 @@
 // Every layer passes the shared gradient checker, for its input and all its parameters.
 #include <doctest/doctest.h>
 
-#include "autograd/gradcheck.h"
+#include "check_layer.h"
 #include "nn/activation.h"
 #include "nn/conv2d.h"
 #include "nn/dropout.h"
@@ -14,19 +14,8 @@ using namespace sprig;
 using namespace sprig::nn;
 
 namespace {
-// Gradient-checks `layer` at input x (entries of x kept away from kinks by the caller).
-void check_layer(Module& layer, const Tensor& x) {
-  Variable input(x.clone(), true);
-  input.set_name("input");
-  std::vector<Variable> leaves{input};
-  for (auto& [name, param] : layer.named_parameters()) {
-    param->variable.set_name(name);
-    leaves.push_back(param->variable);
-  }
-  const GradcheckResult result = gradcheck_leaves([&] { return layer(input); }, leaves);
-  INFO(layer.type_name(), "\n", result.report);
-  CHECK(result.ok);
-}
+
+using test::check_layer;
 
 // Values spread out so no two are within the gradcheck step of each other (no max-pool ties) and
 // none is near zero (no ReLU kink).
