@@ -9,6 +9,7 @@ namespace sprig::prune {
 void check_options(const PruningOptions& o) {
   SPRIG_CHECK(o.rate >= 0 && o.rate < 1, "pruning: rate must be in [0, 1) but is ", o.rate);
   SPRIG_CHECK(o.output_rate < 1, "pruning: output_rate must be below 1 but is ", o.output_rate);
+  SPRIG_CHECK(o.conv_rate < 1, "pruning: conv_rate must be below 1 but is ", o.conv_rate);
   SPRIG_CHECK(o.scope == "layerwise" || o.scope == "global", "pruning: scope must be layerwise or global, not '",
               o.scope, "'");
 }
@@ -41,7 +42,10 @@ std::map<std::string, double> pruning_rates(const nn::ParameterSet& parameters, 
     if (slot.parameter->prunable && std::find(options.ignore.begin(), options.ignore.end(), slot.name) == options.ignore.end())
       pruned.push_back(slot.name);
   std::map<std::string, double> rates;
-  for (const std::string& name : pruned) rates[name] = options.rate;
+  for (const std::string& name : pruned) {
+    const bool conv = parameters.slot(name).parameter->value().dim() == 4;
+    rates[name] = conv && options.conv_rate >= 0 ? options.conv_rate : options.rate;
+  }
   if (!pruned.empty() && options.output_rate >= 0) rates[pruned.back()] = options.output_rate;
   return rates;
 }

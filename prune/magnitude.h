@@ -14,6 +14,7 @@ namespace sprig::prune {
 struct PruningOptions {
   double rate = 0.2;            // fraction of the live weights removed per round
   double output_rate = 0.1;     // rate of the last prunable parameter (the classifier); <0: same as rate
+  double conv_rate = -1;        // rate of convolution weights (4-d); <0: same as rate
   std::string scope = "layerwise";      // layerwise: each layer loses its rate; global: one magnitude threshold
   std::vector<std::string> ignore;      // prunable parameters left dense (dotted names)
 
@@ -21,6 +22,7 @@ struct PruningOptions {
   void visit(V& v) {
     v("rate", rate, "fraction of the remaining weights pruned per round, in [0, 1)");
     v("output_rate", output_rate, "rate of the output layer (the paper: half the rate); negative: same as rate");
+    v("conv_rate", conv_rate, "rate of convolution weights (Conv-2/4: 0.1, Conv-6: 0.15); negative: same as rate");
     v("scope", scope, "layerwise (each layer loses its rate) or global (one threshold over all pruned layers)");
     v("ignore", ignore, "prunable parameters never pruned (dotted names, e.g. 1.weight)");
   }

@@ -19,7 +19,7 @@ namespace sprig::prune {
 struct RunOptions {
   int64_t iterations = 50000;       // total, counted from 0 even when a run starts later (late rewinding)
   int64_t eval_every = 100;         // validation period; the last iteration is always evaluated
-  int64_t checkpoint_every = 5000;  // 0: never
+  int64_t checkpoint_every = 2000;  // 0: never
 };
 
 struct EvalPoint {
