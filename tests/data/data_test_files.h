@@ -35,6 +35,13 @@ struct TempDir {
   std::string file(const std::string& name) const { return (path / name).string(); }
 };
 
+// The shared test data (shared/data/README.md): $SPRIG_SHARED_DATA, else shared/data beside the
+// repository as CI lays it out. Tests that need it skip themselves when a file is absent.
+inline fs::path shared_data_dir() {
+  const char* env = std::getenv("SPRIG_SHARED_DATA");
+  return env ? fs::path(env) : fs::path(SPRIG_SOURCE_DIR) / ".." / "shared" / "data";
+}
+
 // Sets (or with nullopt unsets) an environment variable for the lifetime of the guard.
 class EnvGuard {
  public:
@@ -77,6 +84,15 @@ inline void write_gz(const std::string& path, const Bytes& bytes) {
   gzFile file = gzopen(path.c_str(), "wb");
   gzwrite(file, bytes.data(), unsigned(bytes.size()));
   gzclose(file);
+}
+
+inline Bytes read_gz_all(const std::string& path) {
+  gzFile file = gzopen(path.c_str(), "rb");
+  Bytes out, chunk(1 << 16);
+  for (int got; (got = gzread(file, chunk.data(), unsigned(chunk.size()))) > 0;)
+    out.insert(out.end(), chunk.begin(), chunk.begin() + got);
+  gzclose(file);
+  return out;
 }
 
 // An IDX file: magic, big-endian sizes, then the values.
