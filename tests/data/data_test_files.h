@@ -70,6 +70,12 @@ std::string error_of(F&& f) {
   return "";
 }
 
+// Whether `text` contains the concatenation of `parts`, e.g. contains(message, "'", path, "' is missing").
+template <class... Parts>
+bool contains(const std::string& text, const Parts&... parts) {
+  return text.find(detail::concat(parts...)) != std::string::npos;
+}
+
 inline void write_bytes(const std::string& path, const Bytes& bytes) {
   std::ofstream out(path, std::ios::binary);
   out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
