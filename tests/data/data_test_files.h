@@ -137,6 +137,16 @@ inline void write_tiny_mnist(const fs::path& dir, uint32_t train, uint32_t test,
   write("t10k-labels-idx1-ubyte", idx_bytes(2049, {test}, tiny_labels(test)));
 }
 
+// n CIFAR-10 binary records (label, then [3, 32, 32] bytes): label i % 10, pixels encoding (record, position).
+inline Bytes cifar_records(int n) {
+  Bytes out;
+  for (int i = 0; i < n; ++i) {
+    out.push_back(uint8_t(i % 10));
+    for (int j = 0; j < 3072; ++j) out.push_back(uint8_t((j * 3 + i) % 256));
+  }
+  return out;
+}
+
 struct TarEntry {
   std::string name, contents;
   char type = '0';  // regular file; 'x' pax header, 'L' GNU long name, '5' directory

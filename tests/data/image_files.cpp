@@ -58,4 +58,11 @@ std::vector<std::pair<std::string, Bytes>> write_image_tree(const fs::path& root
   return files;
 }
 
+std::vector<TarEntry> tree_entries(const std::vector<std::pair<std::string, Bytes>>& files, const std::string& lead) {
+  std::vector<TarEntry> entries;
+  for (auto it = files.rbegin(); it != files.rend(); ++it)
+    entries.push_back({lead + it->first, std::string(it->second.begin(), it->second.end())});
+  return entries;
+}
+
 }  // namespace sprig::test

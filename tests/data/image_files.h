@@ -22,4 +22,8 @@ Bytes tree_pixels(int index);
 std::vector<std::pair<std::string, Bytes>> write_image_tree(const fs::path& root, const std::string& split,
                                                             const std::vector<std::string>& classes, int per_class);
 
+// A tree's files as tar entries, each name prefixed with `lead` (e.g. "./" or "set/"), in reverse
+// order (archive order need not be sorted).
+std::vector<TarEntry> tree_entries(const std::vector<std::pair<std::string, Bytes>>& files, const std::string& lead);
+
 }  // namespace sprig::test

@@ -7,20 +7,6 @@
 using namespace sprig;
 using namespace sprig::test;
 
-namespace {
-
-// n records whose label is i % 10 and whose pixels encode (record, position).
-Bytes cifar_records(int n) {
-  Bytes out;
-  for (int i = 0; i < n; ++i) {
-    out.push_back(uint8_t(i % 10));
-    for (int j = 0; j < kCifarImageBytes; ++j) out.push_back(uint8_t((j * 3 + i) % 256));
-  }
-  return out;
-}
-
-}  // namespace
-
 TEST_CASE("cifar binary: records become [3, 32, 32] images and labels, across files, plain or gzipped") {
   TempDir dir;
   write_bytes(dir.file("data_batch_1.bin"), cifar_records(3));

@@ -12,14 +12,6 @@ namespace {
 
 const std::vector<std::string> kClasses = {"ant", "bee", "moth"};
 
-// The tree's images as tar entries under `lead` (e.g. "./" or "set/").
-std::vector<TarEntry> tree_entries(const std::vector<std::pair<std::string, Bytes>>& files, const std::string& lead) {
-  std::vector<TarEntry> entries;
-  for (auto it = files.rbegin(); it != files.rend(); ++it)  // archive order need not be sorted
-    entries.push_back({lead + it->first, std::string(it->second.begin(), it->second.end())});
-  return entries;
-}
-
 void check_tree_dataset(const Dataset& d, int per_class) {
   REQUIRE(d.size() == int64_t(kClasses.size()) * per_class);
   CHECK(d.example_shape() == Shape{3, 4, 5});
