@@ -1,8 +1,12 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "data/image_decode.h"
 #include "data/image_folder.h"
+#include "data/jpeg_guard.h"
 #include "image_files.h"
+#include "tensor/generator.h"
 #include "tensor/runtime.h"
 
 using namespace sprig;
@@ -129,4 +133,55 @@ TEST_CASE("image folder: missing split, no class folders, an empty class folder 
   fs::remove_all(dir.path / "train" / "cat");
   fs::create_symlink(dir.file("nowhere.png"), dir.file("train/bee/02.png"));  // a dangling link cannot be opened
   CHECK(contains(error_of(read), "cannot open '", dir.file("train/bee/02.png"), "'"));
+}
+
+TEST_CASE("image folder: damaged JPEG and PNG bytes end in a decoded image or an error, never a crash") {
+  // A small mutation sweep (run it under the sanitizer build): bytes flipped, truncated, both.
+  Bytes pixels(3 * 16 * 16);
+  for (size_t j = 0; j < pixels.size(); ++j) pixels[j] = uint8_t(j * 37 % 256);
+  Generator gen(11);
+  for (const Bytes& valid : {jpg_bytes(3, 16, 16, pixels), png_bytes(3, 16, 16, pixels)}) {
+    int errors = 0;
+    for (int trial = 0; trial < 400; ++trial) {
+      Bytes damaged(valid.begin(), valid.begin() + long(trial % 2 ? gen.integer(int64_t(valid.size())) : valid.size()));
+      for (int flips = 0; flips < 1 + trial % 4 && !damaged.empty(); ++flips)
+        damaged[size_t(gen.integer(int64_t(damaged.size())))] ^= uint8_t(1 + gen.integer(255));
+      try {
+        const DecodedImage image = decode_image(damaged.data(), damaged.size(), "damaged");
+        CHECK(image.pixels.size() == size_t(image.channels * image.height * image.width));
+      } catch (const Error& e) {
+        ++errors;
+        CHECK(contains(e.what(), "image 'damaged'"));
+      }
+    }
+    CHECK(errors > 0);
+  }
+}
+
+TEST_CASE("image folder: a JPEG Huffman table of more than 256 codes is refused before stb_image overruns on it") {
+  const Bytes valid = jpg_bytes(3, 8, 8, Bytes(3 * 8 * 8, 90));
+  CHECK(jpeg_huffman_tables_fit(valid.data(), valid.size()));
+  const Bytes marker = {0xFF, 0xC4};
+  const auto dht = std::search(valid.begin(), valid.end(), marker.begin(), marker.end());
+  REQUIRE(dht != valid.end());
+  Bytes bad = valid;
+  const size_t counts = size_t(dht - valid.begin()) + 5;  // after the marker, the length and the class/id byte
+  for (size_t i = 0; i < 16; ++i) bad[counts + i] = 20;   // 320 codes
+  CHECK(!jpeg_huffman_tables_fit(bad.data(), bad.size()));
+  CHECK(contains(error_of([&] { decode_image(bad.data(), bad.size(), "bad.jpg"); }),
+                 "image 'bad.jpg': corrupt JPEG (a Huffman table declares more than 256 codes)"));
+  const Bytes png = png_bytes(1, 1, 2, {1, 2});
+  CHECK(jpeg_huffman_tables_fit(png.data(), png.size()));  // not a JPEG: left to stb_image
+}
+
+TEST_CASE("image folder: a PNG with an empty data chunk first decodes (stb_image copies 0 bytes from null there)") {
+  const Bytes pixels = {10, 20, 30, 40, 50, 60};
+  const Bytes png = png_bytes(1, 2, 3, pixels);
+  // After the 8-byte signature and the 25-byte IHDR chunk: length 0, "IDAT", its CRC-32.
+  Bytes with_empty(png.begin(), png.begin() + 33);
+  const uint32_t crc = uint32_t(crc32(0, reinterpret_cast<const Bytef*>("IDAT"), 4));
+  for (uint8_t byte : Bytes{0, 0, 0, 0, 'I', 'D', 'A', 'T'}) with_empty.push_back(byte);
+  for (int shift = 24; shift >= 0; shift -= 8) with_empty.push_back(uint8_t(crc >> shift));
+  with_empty.insert(with_empty.end(), png.begin() + 33, png.end());
+  CHECK(decode_image(with_empty.data(), with_empty.size(), "empty-idat.png").pixels == pixels);
 }
