@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "data/cifar10.h"
 #include "data/md5.h"
 #include "data/mnist.h"
 #include "data/tar.h"
@@ -34,11 +35,19 @@ const std::vector<ExpectedFile>& mnist_expected_files() {
   return files;
 }
 constexpr const char* kDebianFashionMnist = "/usr/share/datasets/fashion-mnist";
+constexpr const char* kCifar10Source = "https://www.cs.toronto.edu/~kriz/cifar.html";
 
 std::string join(const std::vector<std::string>& parts) {
   std::string out;
   for (const std::string& part : parts) out += (out.empty() ? "" : ", ") + part;
   return out;
+}
+
+// What `dir` lacks to hold dataset `name`; empty when it holds it.
+std::vector<std::string> missing_files(const std::string& name, const std::string& dir) {
+  if (name != "cifar10") return missing_mnist_files(dir);
+  if (cifar10_layout(dir) != Cifar10Layout::none) return {};
+  return {std::string("train/ and test/ class folders, ") + kCifar10Archive + " or data_batch_*.bin"};
 }
 
 std::string explicit_data_dir(const std::string& data_dir, std::string& source) {
@@ -148,32 +157,45 @@ void fetch_mnist(const std::string& destination) {
 }
 
 std::string find_dataset_dir(const std::string& name, const std::string& data_dir) {
-  SPRIG_CHECK(name == "mnist" || name == "fashion_mnist", "find_dataset_dir: unknown dataset \"", name,
-              "\"; known: mnist, fashion_mnist");
+  SPRIG_CHECK(name == "mnist" || name == "fashion_mnist" || name == "cifar10", "find_dataset_dir: unknown dataset \"",
+              name, "\"; known: mnist, fashion_mnist, cifar10");
   std::string source;
   const std::string given = explicit_data_dir(data_dir, source);
   if (!given.empty()) {
-    const std::vector<std::string> missing = missing_mnist_files(given);
+    const std::vector<std::string> missing = missing_files(name, given);
     if (missing.empty()) return given;
     const std::string nested = (fs::path(given) / name).string();
-    if (missing_mnist_files(nested).empty()) return nested;
+    if (missing_files(name, nested).empty()) return nested;
     SPRIG_CHECK(false, name, ": the data directory '", given, "' (", source, ") lacks ", join(missing),
                 " (looked there and in '", nested, "')");
   }
   const std::string cached = (fs::path(cache_dir()) / name).string();
-  if (missing_mnist_files(cached).empty()) return cached;
+  if (missing_files(name, cached).empty()) return cached;
   if (name == "mnist") {
     fetch_mnist(cached);
     return cached;
   }
+  SPRIG_CHECK(name != "cifar10", "cifar10: not found in the cache '", cached, "', and sprig does not download it. Get ",
+              "the binary version from ", kCifar10Source, " (cifar-10-binary.tar.gz; its data_batch_*.bin and ",
+              "test_batch.bin) or an image folder train/<class>/*.png, test/<class>/*.png (or ", kCifar10Archive,
+              " holding it), and pass --data DIR, set $SPRIG_DATA, or put it in '", cached, "'");
   SPRIG_CHECK(missing_mnist_files(kDebianFashionMnist).empty(), name, ": not found in the cache '", cached,
               "' nor in '", kDebianFashionMnist, "'; install it with `apt-get install dataset-fashion-mnist`, or pass "
               "--data DIR with its four IDX files");
   return kDebianFashionMnist;
 }
 
+std::string decoded_cache_dir() {
+  try {
+    return (fs::path(cache_dir()) / "decoded").string();
+  } catch (const Error&) {
+    return "";  // no home: decode every time
+  }
+}
+
 Dataset load_dataset(const std::string& name, const std::string& split, const std::string& data_dir) {
-  return load_mnist(find_dataset_dir(name, data_dir), split);
+  const std::string dir = find_dataset_dir(name, data_dir);
+  return name == "cifar10" ? load_cifar10(dir, split, decoded_cache_dir()) : load_mnist(dir, split);
 }
 
 }  // namespace sprig

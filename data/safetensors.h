@@ -42,6 +42,9 @@ class NamedBuffer {
   const Tensor& tensor() const;
   template <class T>
   const std::vector<T>& values() const;
+  // The values moved out of a buffer that is done with (a large array need not be copied).
+  template <class T>
+  std::vector<T> release() &&;
 
   std::string_view bytes() const;  // the raw data, as written to the file
 
@@ -109,6 +112,12 @@ const std::vector<T>& NamedBuffer::values() const {
   const auto* values = std::get_if<std::vector<T>>(&values_);
   SPRIG_CHECK(values, "'", name_, "' holds ", dtype_name(dtype()), " values, not ", dtype_name(dtype_of<T>()));
   return *values;
+}
+
+template <class T>
+std::vector<T> NamedBuffer::release() && {
+  values<T>();  // checks the dtype
+  return std::move(std::get<std::vector<T>>(values_));
 }
 
 }  // namespace sprig

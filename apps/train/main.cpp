@@ -1,7 +1,8 @@
-// train: one model from the zoo on MNIST or Fashion-MNIST, with the metrics, the effective
+// train: one model from the zoo on MNIST, Fashion-MNIST or CIFAR-10, with the metrics, the effective
 // configuration and the final checkpoint written to --out.
 //
 //   train --model lenet_300_100 --epochs 10 --optimizer adam --lr 1.2e-3 --batch 60 --out runs/lenet
+//   train --dataset cifar10 --data ../shared/data --model mlp_100 --epochs 1 --optimizer sgd --lr 0.05
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include "apps/common/files.h"
 #include "apps/common/options.h"
 #include "apps/common/progress.h"
+#include "data/augment.h"
 #include "data/fetch.h"
 #include "data/loader.h"
 #include "nn/parameter_set.h"
@@ -28,11 +30,13 @@ namespace {
 using namespace sprig;
 
 struct TrainOptions {
-  static constexpr const char* description = "Trains a model from the zoo on MNIST or Fashion-MNIST.";
+  static constexpr const char* description = "Trains a model from the zoo on MNIST, Fashion-MNIST or CIFAR-10.";
   std::string model = "lenet_300_100";
   std::string init = "torch_default";
   std::string dataset = "mnist";
   std::string data;
+  std::string augment = "auto";
+  bool prefetch = false;
   int64_t validation = 0;
   int64_t epochs = 10;
   int64_t batch = 60;
@@ -54,8 +58,13 @@ struct TrainOptions {
     v("model", model, "model from the zoo: lenet_300_100, lenet5, mlp_W1_W2_...");
     v("init", init, "weight initialiser",
       cli::Choices{"torch_default", "kaiming_normal", "kaiming_uniform", "glorot_normal", "glorot_uniform"});
-    v("dataset", dataset, "dataset name", cli::Choices{"mnist", "fashion_mnist"});
+    v("dataset", dataset, "dataset name", cli::Choices{"mnist", "fashion_mnist", "cifar10"});
     v("data", data, "folder with the dataset's files (default: the per-user cache, fetched if missing)");
+    v("augment", augment,
+      "training-image augmentation: crop_flip (random crop with 4-pixel zero padding, horizontal flip), none, or "
+      "auto (crop_flip for cifar10, none for the MNIST sets)",
+      cli::Choices{"auto", "none", "crop_flip"});
+    v("prefetch", prefetch, "prepare the next training batch on a background thread while the model computes");
     v("validation", validation, "training images held out for validation", cli::Range{0, 59999});
     v("epochs", epochs, "passes over the training set", cli::Range{1, 1e6});
     v("batch", batch, "examples per step", cli::Range{1, 1e6});
@@ -83,6 +92,13 @@ std::unique_ptr<optim::Optimizer> make_optimizer(const TrainOptions& o, nn::Para
   return std::make_unique<optim::Adam>(parameters, adam);
 }
 
+// The augmentation --augment names; auto is the usual practice: crop and flip CIFAR-10, leave MNIST as it is.
+Augment make_augment(const TrainOptions& o) {
+  const bool crop_flip = o.augment == "crop_flip" || (o.augment == "auto" && o.dataset == "cifar10");
+  std::cout << "augmentation: " << (crop_flip ? "crop_flip" : "none") << "\n";
+  return crop_flip ? random_crop_flip(4) : Augment{};
+}
+
 optim::Schedule make_schedule(const TrainOptions& o, int64_t steps_per_epoch) {
   optim::ScheduleOptions s;
   s.kind = o.schedule;
@@ -105,11 +121,16 @@ int train(const TrainOptions& o) {
   set_num_threads(int(o.threads));
   print_blas_info(std::cout);
 
+  const auto load_start = std::chrono::steady_clock::now();
   const Dataset full_train = load_dataset(o.dataset, "train", o.data);
   const Dataset test = load_dataset(o.dataset, "test", o.data);
+  std::cout << "data: " << full_train.size() << " train and " << test.size() << " test images of "
+            << full_train.example_shape() << ", loaded in "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count() << " s\n";
   const TrainValidation split = split_validation(full_train, o.validation, uint64_t(o.seed));
   const ChannelStats stats = channel_stats(split.train);
-  DataLoader train_loader(split.train, {.batch_size = o.batch, .shuffle = true, .seed = uint64_t(o.seed), .normalize = stats});
+  DataLoader train_loader(split.train, {.batch_size = o.batch, .shuffle = true, .seed = uint64_t(o.seed), .normalize = stats,
+                                        .augment = make_augment(o), .prefetch = o.prefetch});
   DataLoader test_loader(test, {.batch_size = 1000, .shuffle = false, .normalize = stats});
   std::unique_ptr<DataLoader> validation_loader;
   if (o.validation > 0)

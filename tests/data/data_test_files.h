@@ -35,6 +35,13 @@ struct TempDir {
   std::string file(const std::string& name) const { return (path / name).string(); }
 };
 
+// The shared test data (shared/data/README.md): $SPRIG_SHARED_DATA, else shared/data beside the
+// repository as CI lays it out. Tests that need it skip themselves when a file is absent.
+inline fs::path shared_data_dir() {
+  const char* env = std::getenv("SPRIG_SHARED_DATA");
+  return env ? fs::path(env) : fs::path(SPRIG_SOURCE_DIR) / ".." / "shared" / "data";
+}
+
 // Sets (or with nullopt unsets) an environment variable for the lifetime of the guard.
 class EnvGuard {
  public:
@@ -63,6 +70,12 @@ std::string error_of(F&& f) {
   return "";
 }
 
+// Whether `text` contains the concatenation of `parts`, e.g. contains(message, "'", path, "' is missing").
+template <class... Parts>
+bool contains(const std::string& text, const Parts&... parts) {
+  return text.find(detail::concat(parts...)) != std::string::npos;
+}
+
 inline void write_bytes(const std::string& path, const Bytes& bytes) {
   std::ofstream out(path, std::ios::binary);
   out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
@@ -77,6 +90,15 @@ inline void write_gz(const std::string& path, const Bytes& bytes) {
   gzFile file = gzopen(path.c_str(), "wb");
   gzwrite(file, bytes.data(), unsigned(bytes.size()));
   gzclose(file);
+}
+
+inline Bytes read_gz_all(const std::string& path) {
+  gzFile file = gzopen(path.c_str(), "rb");
+  Bytes out, chunk(1 << 16);
+  for (int got; (got = gzread(file, chunk.data(), unsigned(chunk.size()))) > 0;)
+    out.insert(out.end(), chunk.begin(), chunk.begin() + got);
+  gzclose(file);
+  return out;
 }
 
 // An IDX file: magic, big-endian sizes, then the values.
@@ -113,6 +135,16 @@ inline void write_tiny_mnist(const fs::path& dir, uint32_t train, uint32_t test,
   write("train-labels-idx1-ubyte", idx_bytes(2049, {train}, tiny_labels(train)));
   write("t10k-images-idx3-ubyte", idx_bytes(2051, {test, 4, 3}, tiny_pixels(test, 4, 3)));
   write("t10k-labels-idx1-ubyte", idx_bytes(2049, {test}, tiny_labels(test)));
+}
+
+// n CIFAR-10 binary records (label, then [3, 32, 32] bytes): label i % 10, pixels encoding (record, position).
+inline Bytes cifar_records(int n) {
+  Bytes out;
+  for (int i = 0; i < n; ++i) {
+    out.push_back(uint8_t(i % 10));
+    for (int j = 0; j < 3072; ++j) out.push_back(uint8_t((j * 3 + i) % 256));
+  }
+  return out;
 }
 
 struct TarEntry {

@@ -1,9 +1,8 @@
-// Facts about the real MNIST files (shared/data/README.md), when they are at hand: $SPRIG_SHARED_DATA,
-// or shared/data beside the repository as CI lays it out. Skipped otherwise.
+// Facts about the real MNIST files (shared/data/README.md), when they are at hand (see
+// shared_data_dir). Skipped otherwise.
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <cstdlib>
 
 #include "data/fetch.h"
 #include "data/loader.h"
@@ -16,8 +15,7 @@ using namespace sprig::test;
 namespace {
 
 std::string shared_mnist_dir() {
-  const char* env = std::getenv("SPRIG_SHARED_DATA");
-  const fs::path root = env ? fs::path(env) : fs::path(SPRIG_SOURCE_DIR) / ".." / "shared" / "data";
+  const fs::path root = shared_data_dir();
   return missing_mnist_files((root / "mnist").string()).empty() ? (root / "mnist").string() : "";
 }
 

@@ -168,6 +168,9 @@ TEST_CASE("safetensors: typed access and construction are checked") {
   CHECK_THROWS_WITH_AS(mask.tensor(), doctest::Contains("'mask' holds U8"), Error);
   CHECK_THROWS_WITH_AS(mask.values<int64_t>(), doctest::Contains("not I64"), Error);
   CHECK(mask.values<uint8_t>() == std::vector<uint8_t>{1, 0});
+  NamedBuffer counts("counts", Shape{3}, std::vector<int32_t>{4, 5, 6});
+  CHECK_THROWS_WITH_AS(NamedBuffer(counts).release<uint8_t>(), doctest::Contains("not U8"), Error);
+  CHECK(std::move(counts).release<int32_t>() == std::vector<int32_t>{4, 5, 6});
 }
 
 TEST_CASE("safetensors: asking for a missing tensor names the file and the tensor") {
