@@ -43,11 +43,14 @@ void adam_loop(float* p, const float* g, float* m, float* v, const float* mask, 
   const float decay = s.decoupled ? 1.0f - s.lr * s.weight_decay : 1.0f;
   const float l2 = s.decoupled ? 0.0f : s.weight_decay;
   const float inv_sqrt_bc2 = 1.0f / s.sqrt_bias_correction2;
+  // Locals, not s.beta1: the stores below might alias `s` as far as GCC knows, and re-reading it
+  // every iteration kept the masked loop scalar (10x slower).
+  const float beta1 = s.beta1, beta2 = s.beta2, eps = s.eps;
   for (int64_t i = 0; i < n; ++i) {
     const float d = g[i] + l2 * p[i];
-    const float m_new = s.beta1 * m[i] + (1.0f - s.beta1) * d;
-    const float v_new = s.beta2 * v[i] + (1.0f - s.beta2) * d * d;
-    const float p_new = p[i] * decay - step_size * m_new / (std::sqrt(v_new) * inv_sqrt_bc2 + s.eps);
+    const float m_new = beta1 * m[i] + (1.0f - beta1) * d;
+    const float v_new = beta2 * v[i] + (1.0f - beta2) * d * d;
+    const float p_new = p[i] * decay - step_size * m_new / (std::sqrt(v_new) * inv_sqrt_bc2 + eps);
     const bool live = !Masked || mask[i] != 0.0f;
     m[i] = live ? m_new : 0.0f;
     v[i] = live ? v_new : 0.0f;
