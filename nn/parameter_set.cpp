@@ -37,6 +37,7 @@ void ParameterSet::set_mask(const std::string& name, const Tensor& mask) {
   if (!masks_.defined()) masks_ = Tensor::ones({size()});
   param.mask = masks_.view(s.offset, param.value().shape());
   param.mask.copy_(mask);
+  param.mask_version = ++mask_version_;
   float* value = values_.data() + s.offset;
   float* grad = gradients_.data() + s.offset;
   for (int64_t i = 0; i < s.numel; ++i) {  // +0 exactly, as the optimisers write it

@@ -37,6 +37,7 @@ class ParameterSet {
   // Copies a 0/1 mask (the parameter's shape) in and zeroes the pruned values and gradients.
   void set_mask(const std::string& name, const Tensor& mask);
   void apply_masks();  // values *= masks: after loading weights or rewinding
+  uint64_t mask_version() const { return mask_version_; }  // changes with every set_mask
 
   int64_t live_count(const Slot& slot) const;  // unpruned entries
   double density(const Slot& slot) const;
@@ -44,6 +45,7 @@ class ParameterSet {
  private:
   std::vector<Slot> slots_;
   Tensor values_, gradients_, masks_;
+  uint64_t mask_version_ = 0;
 };
 
 }  // namespace sprig::nn

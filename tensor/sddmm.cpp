@@ -66,7 +66,9 @@ void sddmm(const Csr& pattern, const float* a, int64_t lda, const float* b, int6
   check_sddmm_args("sddmm", pattern, lda, ldb, n);
   const int64_t* p = pattern.row_ptr.data();
   const int32_t* j = pattern.col_idx.data();
-  const bool parallel = pattern.nnz() * n > (int64_t{1} << 15);  // below: the fork costs more than it saves
+  // Below 32k multiply-adds the fork costs more than it saves; inside a parallel region (a
+  // convolution's threads each take images) the caller has the threads.
+  const bool parallel = pattern.nnz() * n > (int64_t{1} << 15) && !omp_in_parallel();
 #pragma omp parallel if (parallel)
   {
     const auto [begin, end] = csr_row_split(pattern, omp_get_thread_num(), omp_get_num_threads());

@@ -69,7 +69,9 @@ void spmm(const Csr& a, const float* b, int64_t ldb, int64_t n, const float* bia
   const int64_t* p = a.row_ptr.data();
   const int32_t* j = a.col_idx.data();
   const float* x = a.values.data();
-  const bool parallel = (a.nnz() + a.rows) * n > (int64_t{1} << 15);  // below: the fork costs more than it saves
+  // Below 32k multiply-adds the fork costs more than it saves; inside a parallel region (a
+  // convolution's threads each take images) the caller has the threads.
+  const bool parallel = (a.nnz() + a.rows) * n > (int64_t{1} << 15) && !omp_in_parallel();
 #pragma omp parallel if (parallel)
   {
     const auto [begin, end] = csr_row_split(a, omp_get_thread_num(), omp_get_num_threads());
