@@ -61,6 +61,20 @@ int64_t ParameterSet::live_count(const Slot& s) const {
   return live;
 }
 
+const std::vector<int64_t>& ParameterSet::live_indices() {
+  if (live_version_ == mask_version_) return live_;
+  live_.clear();
+  const float* mask = masks_.defined() ? masks_.data() : nullptr;
+  for (int64_t i = 0; i < size(); ++i)
+    if (!mask || mask[i] != 0.0f) live_.push_back(i);
+  live_version_ = mask_version_;
+  return live_;
+}
+
+double ParameterSet::live_fraction() {
+  return size() == 0 ? 1.0 : double(live_indices().size()) / double(size());
+}
+
 double ParameterSet::density(const Slot& s) const {
   return s.numel == 0 ? 1.0 : double(live_count(s)) / double(s.numel);
 }

@@ -23,6 +23,12 @@ struct AdamOptions {
   }
 };
 
+struct AdamStep {  // the scalars of one step, computed once per step
+  float lr, beta1, beta2, eps, weight_decay;
+  bool decoupled;
+  float bias_correction1, sqrt_bias_correction2;
+};
+
 class Adam : public Optimizer {
  public:
   Adam(nn::ParameterSet& parameters, const AdamOptions& options);
@@ -30,17 +36,16 @@ class Adam : public Optimizer {
 
  private:
   void update(int64_t begin, int64_t end, const float* mask) override;
+  void update_live(const int64_t* index, int64_t count) override;
+  AdamStep step_scalars() const;
   AdamOptions options_;
   Tensor exp_avg_, exp_avg_sq_;
 };
 
-struct AdamStep {  // the scalars of one step, computed once per step
-  float lr, beta1, beta2, eps, weight_decay;
-  bool decoupled;
-  float bias_correction1, sqrt_bias_correction2;
-};
-
 // One Adam/AdamW update of n entries. p, g, m, v: [n]; mask: [n] or null.
 void adam_update(float* p, const float* g, float* m, float* v, const float* mask, int64_t n, const AdamStep& s);
+// The same update of the entries index[0, count) of p, g, m, v.
+void adam_update_live(float* p, const float* g, float* m, float* v, const int64_t* index, int64_t count,
+                      const AdamStep& s);
 
 }  // namespace sprig::optim

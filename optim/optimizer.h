@@ -3,6 +3,12 @@
 // their gradients and their state, which lives in flat buffers of the same layout. When the set has
 // masks, a pruned entry's weight and every state value at that entry are held at exactly zero, and
 // its gradient never reaches the state (momentum cannot revive a pruned weight).
+//
+// Two loops honour the masks. The masked loop walks the whole buffer and writes zeros at pruned
+// entries; the live loop walks only ParameterSet::live_indices() and never touches a pruned entry,
+// which set_mask and apply_masks left at zero. A step after a mask change first zeroes the state at
+// newly pruned entries, so either loop may follow. Automatic: the live loop once fewer than
+// kLiveStepBelow of the entries are live, where it is faster.
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,8 +17,12 @@
 
 namespace sprig::optim {
 
+extern const double kLiveStepBelow;
+
 class Optimizer {
  public:
+  enum class Path { automatic, masked, live };
+
   explicit Optimizer(nn::ParameterSet& parameters) : parameters_(parameters) {}
   virtual ~Optimizer() = default;
   Optimizer(const Optimizer&) = delete;
@@ -25,6 +35,8 @@ class Optimizer {
   void set_lr(double lr);
   int64_t steps() const { return steps_; }
   nn::ParameterSet& parameters() { return parameters_; }
+  void set_path(Path path) { path_ = path; }  // tests and benchmarks force a loop
+  bool last_step_live() const { return last_live_; }
 
   // Flat state buffers by name ("momentum", "exp_avg", ...), for checkpoints; same layout as the values.
   virtual std::vector<std::pair<std::string, Tensor*>> state() = 0;
@@ -34,10 +46,20 @@ class Optimizer {
  protected:
   // Updates entries [begin, end) of the flat buffers; `mask` is null when nothing is pruned.
   virtual void update(int64_t begin, int64_t end, const float* mask) = 0;
+  // Updates the listed entries (flat indices, all live).
+  virtual void update_live(const int64_t* index, int64_t count) = 0;
 
   nn::ParameterSet& parameters_;
   double lr_ = 0.0;
   int64_t steps_ = 0;  // completed steps; update() sees the count including the current one
+
+ private:
+  bool use_live();
+  void clear_pruned_state();
+
+  Path path_ = Path::automatic;
+  bool last_live_ = false;
+  uint64_t seen_mask_version_ = 0;
 };
 
 }  // namespace sprig::optim
