@@ -2,9 +2,8 @@
 
 #include "tensor/layout.h"
 #include "tensor/reduce.h"
-#include "tensor/sddmm.h"
 #include "tensor/sparse_conv.h"
-#include "tensor/spmm.h"
+#include "tensor/sparse_linear.h"
 
 namespace sprig {
 
@@ -19,35 +18,21 @@ void check_pattern(const char* op, const Tensor& weight, const SparseWeight* w) 
 
 }  // namespace
 
-// The kernels run with the batch along rows (tensor/spmm.h), so x and the gradients are transposed
-// on the way in and out: x^T [in, N], y^T = W x^T [out, N], dx^T = W^T dy^T, dW = dy^T x at the pattern.
 Variable sparse_linear(const Variable& x, const Variable& weight, const Variable& bias,
                        const std::shared_ptr<SparseWeight>& w) {
-  const Tensor& X = x.value();
   const Tensor& W = weight.value();
   check_pattern("sparse_linear", W, w.get());
-  SPRIG_CHECK(X.dim() == 2 && W.dim() == 2 && X.size(1) == W.size(1) &&
-                  (!bias.defined() || bias.value().shape() == Shape{W.size(0)}),
-              "sparse_linear: expected x [N, in], weight [out, in], bias [out] but got x ", X.shape(), ", weight ",
-              W.shape(), ", bias ", bias.defined() ? bias.value().shape().str() : "none");
-  const int64_t N = X.size(0), out = W.size(0);
+  SPRIG_CHECK(W.dim() == 2 && (!bias.defined() || bias.value().shape() == Shape{W.size(0)}),
+              "sparse_linear: expected weight [out, in] and bias [out] but got weight ", W.shape(), ", bias ",
+              bias.defined() ? bias.value().shape().str() : "none");
   w->refresh(W.data());
-  const Tensor xt = transpose(X);
-  Tensor yt = Tensor::empty({out, N});
-  spmm(w->csr, xt.data(), N, N, bias.defined() ? bias.value().data() : nullptr, yt.data(), N);
+  Tensor xt;
+  const Tensor y = sparse_linear_forward(*w, x.value(), bias.defined() ? bias.value().data() : nullptr, xt);
 
-  return Variable(transpose(yt), {x, weight, bias}, [w, xt, N](const Tensor& gy, std::vector<Variable>& in) {
+  return Variable(y, {x, weight, bias}, [w, xt](const Tensor& gy, std::vector<Variable>& in) {
     const Tensor dyt = transpose(gy);
-    if (in[0].requires_grad()) {
-      Tensor dxt = Tensor::empty({w->csr.cols, N});
-      spmm(w->transposed, dyt.data(), N, N, nullptr, dxt.data(), N);
-      in[0].add_grad(transpose(dxt));
-    }
-    if (in[1].requires_grad()) {  // dW at the pattern, added straight into the weight's gradient buffer
-      Tensor dvalues = Tensor::zeros({w->nnz()});
-      sddmm(w->csr, dyt.data(), N, xt.data(), N, N, dvalues.data());
-      w->scatter_add(dvalues.data(), in[1].grad_accumulator().data());
-    }
+    if (in[0].requires_grad()) in[0].add_grad(sparse_linear_input_grad(*w, dyt));
+    if (in[1].requires_grad()) sparse_linear_weight_grad(*w, dyt, xt, in[1].grad_accumulator().data());
     if (in[2].requires_grad()) in[2].add_grad(sum(gy, 0));
   });
 }
