@@ -2,7 +2,7 @@
 
 #include <omp.h>
 
-#include "tensor/vec16.h"
+#include "tensor/simd.h"
 
 namespace sprig {
 

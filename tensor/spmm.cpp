@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "tensor/vec16.h"
+#include "tensor/simd.h"
 
 namespace sprig {
 
