@@ -39,10 +39,11 @@ void Optimizer::step() {
   if (parameters_.mask_version() != seen_mask_version_) clear_pruned_state();
   last_live_ = use_live();
   if (last_live_) {
-    const std::vector<int64_t>& live = parameters_.live_indices();
-    split(int64_t(live.size()), [&](int64_t begin, int64_t end) { update_live(live.data() + begin, end - begin); });
+    if (!compact_holds_state_) state_to_compact();
+    split(int64_t(live_.size()), [&](int64_t begin, int64_t end) { update_live(begin, end); });
     return;
   }
+  state_to_flat();
   const float* mask = parameters_.has_masks() ? parameters_.masks().data() : nullptr;
   split(parameters_.size(), [&](int64_t begin, int64_t end) { update(begin, end, mask); });
 }
@@ -55,13 +56,43 @@ bool Optimizer::use_live() {
 // After set_mask: state built up at entries that are pruned now must not wait for the masked loop,
 // which the live loop may never run.
 void Optimizer::clear_pruned_state() {
+  state_to_flat();  // along the old live list, before the new one replaces it
   seen_mask_version_ = parameters_.mask_version();
   if (!parameters_.has_masks()) return;
   const float* mask = parameters_.masks().data();
-  for (auto& [name, buffer] : state()) {
+  for (auto& [name, buffer] : flat_state()) {
     float* b = buffer->data();
     for (int64_t i = 0; i < buffer->numel(); ++i) b[i] = mask[i] != 0.0f ? b[i] : 0.0f;
   }
+}
+
+void Optimizer::state_to_compact() {
+  live_ = parameters_.live_indices();
+  const auto buffers = flat_state();
+  compact_.resize(buffers.size());
+  for (size_t b = 0; b < buffers.size(); ++b) {
+    compact_[b] = Tensor::empty({int64_t(live_.size())});
+    const float* flat = buffers[b].second->data();
+    float* compact = compact_[b].data();
+    for (size_t k = 0; k < live_.size(); ++k) compact[k] = flat[live_[k]];
+  }
+  compact_holds_state_ = true;
+}
+
+void Optimizer::state_to_flat() {
+  if (!compact_holds_state_) return;
+  const auto buffers = flat_state();
+  for (size_t b = 0; b < buffers.size(); ++b) {
+    float* flat = buffers[b].second->data();
+    const float* compact = compact_[b].data();
+    for (size_t k = 0; k < live_.size(); ++k) flat[live_[k]] = compact[k];
+  }
+  compact_holds_state_ = false;
+}
+
+std::vector<std::pair<std::string, Tensor*>> Optimizer::state() {
+  state_to_flat();  // the caller may read or write the flat buffers; the next live step reads them again
+  return flat_state();
 }
 
 void Optimizer::reset_state() {

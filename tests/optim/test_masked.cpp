@@ -339,3 +339,39 @@ TEST_CASE("masked: automatic takes the live loop below kLiveStepBelow of live en
   sgd.step();
   CHECK_FALSE(sgd.last_step_live());
 }
+
+// Guards against the live loop's compact state drifting from the flat buffers checkpoints read and
+// write: state() must show it, and state written into the buffers (a checkpoint load) must be what
+// the next live step continues from.
+TEST_CASE("masked: the live loop's state round-trips through the flat buffers") {
+  for (const Config& c : configs()) {
+    if (c.path != Path::live || c.state_buffers == 0) continue;
+    INFO(c.name);
+    Net live_net, masked_net;
+    for (Net* net : {&live_net, &masked_net}) net->set.set_mask("weight", weight_mask());
+    auto live_opt = c.make(live_net.set), masked_opt = c.make(masked_net.set);
+    masked_opt->set_path(Path::masked);
+    for (int step = 0; step < 3; ++step) {
+      write_gradients(live_net.set, live_net.set, step);
+      live_opt->step();
+    }
+    masked_net.set.values().copy_(live_net.set.values());  // continue the live run on the masked loop
+    for (size_t k = 0; k < c.state_buffers; ++k) masked_opt->state()[k].second->copy_(*live_opt->state()[k].second);
+    masked_opt->set_steps(live_opt->steps());
+    for (size_t k = 0; k < c.state_buffers; ++k) {  // and write a changed state into the live run's buffers
+      Tensor& buffer = *live_opt->state()[k].second;
+      for (int64_t i = 0; i < buffer.numel(); ++i) buffer.data()[i] *= 0.5f;
+      Tensor& other = *masked_opt->state()[k].second;
+      for (int64_t i = 0; i < other.numel(); ++i) other.data()[i] *= 0.5f;
+    }
+    for (int step = 3; step < 5; ++step) {
+      write_gradients(live_net.set, live_net.set, step);
+      write_gradients(masked_net.set, masked_net.set, step);
+      live_opt->step();
+      masked_opt->step();
+    }
+    CHECK(live_net.set.values().to_vector() == masked_net.set.values().to_vector());
+    for (size_t k = 0; k < c.state_buffers; ++k)
+      CHECK(live_opt->state()[k].second->to_vector() == masked_opt->state()[k].second->to_vector());
+  }
+}
