@@ -17,9 +17,10 @@ void check_sddmm_args(const char* op, const Csr& pattern, int64_t lda, int64_t l
 }
 
 // out[e] += a[0, n) . b_e[0, n) for E rows b_e = b + col[e] * ldb, n >= 16, in 16 partial sums each,
-// added in a fixed order: vectorised without -ffast-math, the same bits on every call. E dot
-// products at once share the loads of a and keep E independent chains in flight. The ragged end is
-// one more vector ending at n, with the lanes already counted masked off.
+// added in a fixed order (simd::sum16): vectorised without -ffast-math, the same bits on every call
+// and for E = 1 or 8. E dot products at once share the loads of a, keep E independent chains in
+// flight and share the shuffles of the final sums. The ragged end is one more vector ending at n,
+// with the lanes already counted masked off.
 template <int64_t E>
 inline void dots(const float* a, const float* b, int64_t ldb, const int32_t* col, int64_t n, float* out) {
   using namespace simd;
@@ -37,7 +38,12 @@ inline void dots(const float* a, const float* b, int64_t ldb, const int32_t* col
     const Vec16 av = load16(a + n - 16);
     for (int64_t e = 0; e < E; ++e) acc[e] += fresh ? av * load16(rows[e] + n - 16) : Vec16{};
   }
-  for (int64_t e = 0; e < E; ++e) out[e] += sum16(acc[e]);
+  if constexpr (E == 8) {
+    const Vec8 sums = sum16x8(acc);
+    for (int64_t e = 0; e < E; ++e) out[e] += sums[e];
+  } else {
+    for (int64_t e = 0; e < E; ++e) out[e] += sum16(acc[e]);
+  }
 }
 
 // Fewer than 16 columns: plain loops.
@@ -55,7 +61,7 @@ void sddmm_row(const float* a, const float* b, int64_t ldb, const int32_t* col, 
     return;
   }
   int64_t k = 0;
-  for (; k + 4 <= count; k += 4) dots<4>(a, b, ldb, col + k, n, out + k);
+  for (; k + 8 <= count; k += 8) dots<8>(a, b, ldb, col + k, n, out + k);
   for (; k < count; ++k) dots<1>(a, b, ldb, col + k, n, out + k);
 }
 

@@ -27,17 +27,30 @@ inline Vec8 load8(const float* p) {
 }
 inline void store8(float* p, Vec8 v) { std::memcpy(p, &v, sizeof v); }
 
-// Halves added: lanes i and i + 8 (then i + 4, ...), a fixed order, so the same bits on every call.
-template <class Half, class Whole>
-inline Half fold(Whole v) {
-  Half lo, hi;
+// Lanes i and i + 8 added: sixteen partial sums folded to eight.
+inline Vec8 fold16(Vec16 v) {
+  Vec8 lo, hi;
   std::memcpy(&lo, &v, sizeof lo);
   std::memcpy(&hi, reinterpret_cast<const char*>(&v) + sizeof lo, sizeof hi);
   return lo + hi;
 }
+// Neighbours added: [a0+a1, a2+a3, b0+b1, b2+b3, a4+a5, a6+a7, b4+b5, b6+b7] (AVX's hadd).
+inline Vec8 hadd8(Vec8 a, Vec8 b) {
+  return __builtin_shufflevector(a, b, 0, 2, 8, 10, 4, 6, 12, 14) + __builtin_shufflevector(a, b, 1, 3, 9, 11, 5, 7, 13, 15);
+}
+
+// The sum of v's lanes, in a fixed order: fold16, then ((s0+s1)+(s2+s3)) + ((s4+s5)+(s6+s7)).
 inline float sum16(Vec16 v) {
-  const Vec4 q = fold<Vec4>(fold<Vec8>(v));
-  return (q[0] + q[2]) + (q[1] + q[3]);
+  const Vec8 s = fold16(v);
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+// sum16 of eight vectors at once, lane e = sum16(v[e]) bit for bit: hadd rounds share the shuffles.
+inline Vec8 sum16x8(const Vec16* v) {
+  const Vec8 t0 = hadd8(fold16(v[0]), fold16(v[1])), t1 = hadd8(fold16(v[2]), fold16(v[3]));
+  const Vec8 t2 = hadd8(fold16(v[4]), fold16(v[5])), t3 = hadd8(fold16(v[6]), fold16(v[7]));
+  const Vec8 u0 = hadd8(t0, t1), u1 = hadd8(t2, t3);
+  return __builtin_shufflevector(u0, u1, 0, 1, 2, 3, 8, 9, 10, 11) +
+         __builtin_shufflevector(u0, u1, 4, 5, 6, 7, 12, 13, 14, 15);
 }
 
 // x: 8 rows ld apart -> y: 8 rows n apart, y[i, j] = x[j, i]: three rounds of shuffles in registers

@@ -9,6 +9,7 @@
 #include "tensor/generator.h"
 #include "tensor/runtime.h"
 #include "tensor/sddmm.h"
+#include "tensor/simd.h"
 #include "tensor/spmm.h"
 
 using namespace sprig;
@@ -157,4 +158,16 @@ TEST_CASE("sparse kernels: bad leading dimensions are refused") {
   CHECK_THROWS_AS(spmm(a, b, 2, 4, nullptr, c, 4), Error);
   CHECK_THROWS_AS(spmm(a, b, 4, 4, nullptr, c, 3), Error);
   CHECK_THROWS_AS(sddmm(a, b, 2, c, 4, 4, out), Error);
+}
+
+// Guards against an entry's weight gradient depending on whether sddmm summed it in a group of
+// eight or alone (groups start at each row's first entry, so results would still repeat, but two
+// equal dot products would differ).
+TEST_CASE("sparse kernels: eight lane sums at once equal eight single ones, bit for bit") {
+  Generator gen(6);
+  simd::Vec16 v[8];
+  for (auto& vector : v)
+    for (int l = 0; l < 16; ++l) vector[l] = gen.normal() * float(1 << (l % 7));  // mixed magnitudes: rounding shows
+  const simd::Vec8 together = simd::sum16x8(v);
+  for (int e = 0; e < 8; ++e) CHECK(together[e] == simd::sum16(v[e]));
 }
