@@ -1,5 +1,8 @@
 #pragma once
 // 2-D convolution layer, NCHW: x [N, Cin, H, W] -> [N, Cout, OH, OW]; weight [Cout, Cin, k, k].
+#include <memory>
+
+#include "nn/masked_weight.h"
 #include "nn/module.h"
 #include "tensor/generator.h"
 
@@ -13,6 +16,7 @@ struct Conv2dOptions {
   int64_t padding = 0;
   bool bias = true;
   std::string init = "torch_default";
+  std::string kernel = "auto";  // nn/masked_weight.h: auto, dense or sparse (CSR against im2col columns)
 
   template <typename V>
   void visit(V& v) {
@@ -23,6 +27,7 @@ struct Conv2dOptions {
     v("padding", padding, "zero padding on each side");
     v("bias", bias, "learn an additive bias per output channel");
     v("init", init, "weight initialiser (nn/init.h)");
+    v("kernel", kernel, "weight kernel: auto (CSR below the measured break-even density), dense, sparse");
   }
 };
 
@@ -34,11 +39,13 @@ class Conv2d : public Module {
   std::string describe() const override;
   int64_t flops(const Shape& input, const Shape& output) const override;
   const Conv2dOptions& options() const { return options_; }
+  bool uses_sparse_kernel() const override { return kernel_->sparse(); }
 
  private:
   Conv2dOptions options_;
   Parameter* weight_;
   Parameter* bias_ = nullptr;
+  std::unique_ptr<MaskedWeight> kernel_;
 };
 
 }  // namespace sprig::nn

@@ -1,5 +1,8 @@
 #pragma once
 // Fully connected layer: y = x W^T + b, x [N, in] -> y [N, out]; W [out, in] as in PyTorch.
+#include <memory>
+
+#include "nn/masked_weight.h"
 #include "nn/module.h"
 #include "tensor/generator.h"
 
@@ -10,6 +13,7 @@ struct LinearOptions {
   int64_t out_features = 1;
   bool bias = true;
   std::string init = "torch_default";  // weight scheme (nn/init.h); the bias always uses torch_default
+  std::string kernel = "auto";         // nn/masked_weight.h: auto, dense or sparse (CSR)
 
   template <typename V>
   void visit(V& v) {
@@ -17,6 +21,7 @@ struct LinearOptions {
     v("out_features", out_features, "outputs per example");
     v("bias", bias, "learn an additive bias");
     v("init", init, "weight initialiser: kaiming_normal, kaiming_uniform, glorot_normal, glorot_uniform, torch_default");
+    v("kernel", kernel, "weight kernel: auto (CSR below the measured break-even density), dense, sparse");
   }
 };
 
@@ -28,11 +33,13 @@ class Linear : public Module {
   std::string describe() const override;
   int64_t flops(const Shape& input, const Shape& output) const override;
   const LinearOptions& options() const { return options_; }
+  bool uses_sparse_kernel() const override { return kernel_->sparse(); }
 
  private:
   LinearOptions options_;
   Parameter* weight_;
   Parameter* bias_ = nullptr;
+  std::unique_ptr<MaskedWeight> kernel_;
 };
 
 }  // namespace sprig::nn

@@ -16,6 +16,7 @@ struct Parameter {
   Variable variable;      // value and gradient
   bool prunable = false;  // weights of Linear and Conv2d are; biases and BatchNorm are not, unless asked
   Tensor mask;            // undefined while dense; else 0/1, same shape (a view into ParameterSet::masks)
+  uint64_t mask_version = 0;  // changes whenever ParameterSet::set_mask writes the mask (layers rebuild CSR)
 
   const Tensor& value() const { return variable.value(); }
   Tensor& value() { return variable.value(); }
@@ -41,6 +42,8 @@ class Module {
   virtual std::string describe() const { return ""; }   // "784 -> 300, bias"
   // Multiply-accumulates times two for one example, given the input and output shapes of that example.
   virtual int64_t flops(const Shape& input, const Shape& output) const { return 0; }
+  // Whether the next forward runs CSR kernels on a pruned weight (nn/masked_weight.h).
+  virtual bool uses_sparse_kernel() const { return false; }
 
   Named<Parameter*> named_parameters(bool recurse = true);
   Named<Tensor*> named_buffers(bool recurse = true);

@@ -37,6 +37,7 @@ void ParameterSet::set_mask(const std::string& name, const Tensor& mask) {
   if (!masks_.defined()) masks_ = Tensor::ones({size()});
   param.mask = masks_.view(s.offset, param.value().shape());
   param.mask.copy_(mask);
+  param.mask_version = ++mask_version_;
   float* value = values_.data() + s.offset;
   float* grad = gradients_.data() + s.offset;
   for (int64_t i = 0; i < s.numel; ++i) {  // +0 exactly, as the optimisers write it
@@ -58,6 +59,20 @@ int64_t ParameterSet::live_count(const Slot& s) const {
   int64_t live = 0;
   for (int64_t i = 0; i < s.numel; ++i) live += mask[i] != 0.0f;
   return live;
+}
+
+const std::vector<int64_t>& ParameterSet::live_indices() {
+  if (live_version_ == mask_version_) return live_;
+  live_.clear();
+  const float* mask = masks_.defined() ? masks_.data() : nullptr;
+  for (int64_t i = 0; i < size(); ++i)
+    if (!mask || mask[i] != 0.0f) live_.push_back(i);
+  live_version_ = mask_version_;
+  return live_;
+}
+
+double ParameterSet::live_fraction() {
+  return size() == 0 ? 1.0 : double(live_indices().size()) / double(size());
 }
 
 double ParameterSet::density(const Slot& s) const {

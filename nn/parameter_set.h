@@ -28,22 +28,35 @@ class ParameterSet {
 
   Tensor& values() { return values_; }
   Tensor& gradients() { return gradients_; }
+  // Zeroes all gradients. Not only the live ones: a masked parameter without a masked layer (a
+  // pruned bias) gets gradients at pruned entries, and a memset of the whole buffer costs about as
+  // much as zeroing a tenth of it through the live list.
   void zero_grad() { gradients_.fill_(0.0f); }
 
   // Masks: 1 keeps a weight, 0 prunes it. The flat mask buffer exists once any mask was set;
-  // parameters never masked keep ones there.
+  // parameters never masked keep ones there. Change masks only through set_mask (it keeps the
+  // versions and the live list current); after writing values directly call apply_masks.
   bool has_masks() const { return masks_.defined(); }
   const Tensor& masks() const { return masks_; }
   // Copies a 0/1 mask (the parameter's shape) in and zeroes the pruned values and gradients.
   void set_mask(const std::string& name, const Tensor& mask);
   void apply_masks();  // values *= masks: after loading weights or rewinding
+  uint64_t mask_version() const { return mask_version_; }  // changes with every set_mask
 
   int64_t live_count(const Slot& slot) const;  // unpruned entries
   double density(const Slot& slot) const;
 
+  // Flat indices of every unpruned entry, ascending (all entries of unmasked parameters), rebuilt
+  // after a set_mask: what sparse optimiser steps and zero_grad walk instead of the whole buffer.
+  const std::vector<int64_t>& live_indices();
+  double live_fraction();  // live_indices().size() / size()
+
  private:
   std::vector<Slot> slots_;
   Tensor values_, gradients_, masks_;
+  uint64_t mask_version_ = 0;
+  std::vector<int64_t> live_;
+  uint64_t live_version_ = ~uint64_t{0};  // the mask version live_ was built for; none yet
 };
 
 }  // namespace sprig::nn

@@ -16,13 +16,13 @@ Adam::Adam(nn::ParameterSet& parameters, const AdamOptions& options)
               options.eps, ", ", options.weight_decay);
 }
 
-std::vector<std::pair<std::string, Tensor*>> Adam::state() {
+std::vector<std::pair<std::string, Tensor*>> Adam::flat_state() {
   return {{"exp_avg", &exp_avg_}, {"exp_avg_sq", &exp_avg_sq_}};
 }
 
-void Adam::update(int64_t begin, int64_t end, const float* mask) {
+AdamStep Adam::step_scalars() const {
   const double t = double(steps_);
-  const AdamStep s{float(lr_),
+  return AdamStep{float(lr_),
                    float(options_.beta1),
                    float(options_.beta2),
                    float(options_.eps),
@@ -30,35 +30,57 @@ void Adam::update(int64_t begin, int64_t end, const float* mask) {
                    options_.decoupled,
                    float(1.0 - std::pow(options_.beta1, t)),
                    float(std::sqrt(1.0 - std::pow(options_.beta2, t)))};
+}
+
+void Adam::update(int64_t begin, int64_t end, const float* mask) {
   adam_update(parameters_.values().data() + begin, parameters_.gradients().data() + begin, exp_avg_.data() + begin,
-              exp_avg_sq_.data() + begin, mask ? mask + begin : nullptr, end - begin, s);
+              exp_avg_sq_.data() + begin, mask ? mask + begin : nullptr, end - begin, step_scalars());
+}
+
+void Adam::update_live(int64_t begin, int64_t end) {
+  adam_update_live(parameters_.values().data(), parameters_.gradients().data(), live_state(0) + begin,
+                   live_state(1) + begin, live_index() + begin, end - begin, step_scalars());
 }
 
 namespace {
-// The loop body once, compiled with and without a mask. Selects rather than branches, so both
-// versions vectorise; a pruned entry's weight and moments are set to exactly zero.
-template <bool Masked>
-void adam_loop(float* p, const float* g, float* m, float* v, const float* mask, int64_t n, const AdamStep& s) {
+// The loop body once, for every entry with and without a mask and for listed entries: pi(k) is the
+// k-th entry's index in p and g, si(k) in m and v. Selects rather than branches, so the contiguous
+// versions vectorise;
+// explicit fused multiply-adds, so vector and scalar versions round alike (the compiler would
+// contract each its own way); a pruned entry's weight and moments are set to exactly zero.
+template <bool Masked, typename ParamAt, typename StateAt>
+void adam_loop(float* p, const float* g, float* m, float* v, const float* mask, int64_t n, const AdamStep& s,
+               ParamAt pi, StateAt si) {
   const float step_size = s.lr / s.bias_correction1;
   const float decay = s.decoupled ? 1.0f - s.lr * s.weight_decay : 1.0f;
   const float l2 = s.decoupled ? 0.0f : s.weight_decay;
   const float inv_sqrt_bc2 = 1.0f / s.sqrt_bias_correction2;
-  for (int64_t i = 0; i < n; ++i) {
-    const float d = g[i] + l2 * p[i];
-    const float m_new = s.beta1 * m[i] + (1.0f - s.beta1) * d;
-    const float v_new = s.beta2 * v[i] + (1.0f - s.beta2) * d * d;
-    const float p_new = p[i] * decay - step_size * m_new / (std::sqrt(v_new) * inv_sqrt_bc2 + s.eps);
+  // Locals, not s.beta1: the stores below might alias `s` as far as GCC knows, and re-reading it
+  // every iteration kept the masked loop scalar (10x slower).
+  const float beta1 = s.beta1, beta2 = s.beta2, eps = s.eps;
+  for (int64_t k = 0; k < n; ++k) {
+    const int64_t i = pi(k), j = si(k);
+    const float d = std::fma(l2, p[i], g[i]);
+    const float m_new = std::fma(beta1, m[j], (1.0f - beta1) * d);
+    const float v_new = std::fma(beta2, v[j], (1.0f - beta2) * d * d);
+    const float p_new = std::fma(p[i], decay, -(step_size * m_new / std::fma(std::sqrt(v_new), inv_sqrt_bc2, eps)));
     const bool live = !Masked || mask[i] != 0.0f;
-    m[i] = live ? m_new : 0.0f;
-    v[i] = live ? v_new : 0.0f;
+    m[j] = live ? m_new : 0.0f;
+    v[j] = live ? v_new : 0.0f;
     p[i] = live ? p_new : 0.0f;
   }
 }
+constexpr auto contiguous = [](int64_t k) { return k; };
 }  // namespace
 
 void adam_update(float* p, const float* g, float* m, float* v, const float* mask, int64_t n, const AdamStep& s) {
-  if (mask) adam_loop<true>(p, g, m, v, mask, n, s);
-  else adam_loop<false>(p, g, m, v, mask, n, s);
+  if (mask) adam_loop<true>(p, g, m, v, mask, n, s, contiguous, contiguous);
+  else adam_loop<false>(p, g, m, v, mask, n, s, contiguous, contiguous);
+}
+
+void adam_update_live(float* p, const float* g, float* m, float* v, const int64_t* index, int64_t count,
+                      const AdamStep& s) {
+  adam_loop<false>(p, g, m, v, nullptr, count, s, [index](int64_t k) { return index[k]; }, contiguous);
 }
 
 }  // namespace sprig::optim

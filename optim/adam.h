@@ -23,24 +23,29 @@ struct AdamOptions {
   }
 };
 
-class Adam : public Optimizer {
- public:
-  Adam(nn::ParameterSet& parameters, const AdamOptions& options);
-  std::vector<std::pair<std::string, Tensor*>> state() override;
-
- private:
-  void update(int64_t begin, int64_t end, const float* mask) override;
-  AdamOptions options_;
-  Tensor exp_avg_, exp_avg_sq_;
-};
-
 struct AdamStep {  // the scalars of one step, computed once per step
   float lr, beta1, beta2, eps, weight_decay;
   bool decoupled;
   float bias_correction1, sqrt_bias_correction2;
 };
 
+class Adam : public Optimizer {
+ public:
+  Adam(nn::ParameterSet& parameters, const AdamOptions& options);
+
+ private:
+  std::vector<std::pair<std::string, Tensor*>> flat_state() override;
+  void update(int64_t begin, int64_t end, const float* mask) override;
+  void update_live(int64_t begin, int64_t end) override;
+  AdamStep step_scalars() const;
+  AdamOptions options_;
+  Tensor exp_avg_, exp_avg_sq_;
+};
+
 // One Adam/AdamW update of n entries. p, g, m, v: [n]; mask: [n] or null.
 void adam_update(float* p, const float* g, float* m, float* v, const float* mask, int64_t n, const AdamStep& s);
+// The same update of the entries index[0, count) of p and g, whose moments are m, v: [count].
+void adam_update_live(float* p, const float* g, float* m, float* v, const int64_t* index, int64_t count,
+                      const AdamStep& s);
 
 }  // namespace sprig::optim

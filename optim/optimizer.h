@@ -3,6 +3,17 @@
 // their gradients and their state, which lives in flat buffers of the same layout. When the set has
 // masks, a pruned entry's weight and every state value at that entry are held at exactly zero, and
 // its gradient never reaches the state (momentum cannot revive a pruned weight).
+//
+// Two loops honour the masks. The masked loop walks the whole buffer and writes zeros at pruned
+// entries; the live loop walks only ParameterSet::live_indices() and never touches a pruned entry,
+// which set_mask and apply_masks left at zero. A step after a mask change first zeroes the state at
+// newly pruned entries, so either loop may follow. Automatic: the live loop once fewer than
+// kLiveStepBelow of the entries are live, where it is faster.
+//
+// The live loop keeps the state of the live entries compact, in list order: weights and gradients
+// are read at scattered flat indices (the flat buffers stay the truth for them), but the state
+// streams. state() writes it back into the flat buffers first, so checkpoints see it, and the next
+// live step reads it in again (a caller may have written the buffers, as loading does).
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,8 +22,12 @@
 
 namespace sprig::optim {
 
+extern const double kLiveStepBelow;
+
 class Optimizer {
  public:
+  enum class Path { automatic, masked, live };
+
   explicit Optimizer(nn::ParameterSet& parameters) : parameters_(parameters) {}
   virtual ~Optimizer() = default;
   Optimizer(const Optimizer&) = delete;
@@ -25,19 +40,40 @@ class Optimizer {
   void set_lr(double lr);
   int64_t steps() const { return steps_; }
   nn::ParameterSet& parameters() { return parameters_; }
+  void set_path(Path path) { path_ = path; }  // tests and benchmarks force a loop
+  bool last_step_live() const { return last_live_; }
 
   // Flat state buffers by name ("momentum", "exp_avg", ...), for checkpoints; same layout as the values.
-  virtual std::vector<std::pair<std::string, Tensor*>> state() = 0;
+  std::vector<std::pair<std::string, Tensor*>> state();
   void set_steps(int64_t steps) { steps_ = steps; }  // when restoring a checkpoint
   void reset_state();  // zero every state buffer and the step count (after rewinding weights)
 
  protected:
+  virtual std::vector<std::pair<std::string, Tensor*>> flat_state() = 0;  // as state(), without the write-back
   // Updates entries [begin, end) of the flat buffers; `mask` is null when nothing is pruned.
   virtual void update(int64_t begin, int64_t end, const float* mask) = 0;
+  // Updates entries [begin, end) of the live list: entry k is flat index live_index()[k], and its
+  // value in state buffer b (flat_state() order) is live_state(b)[k].
+  virtual void update_live(int64_t begin, int64_t end) = 0;
+  const int64_t* live_index() const { return live_.data(); }
+  float* live_state(size_t b) { return compact_[b].data(); }
 
   nn::ParameterSet& parameters_;
   double lr_ = 0.0;
   int64_t steps_ = 0;  // completed steps; update() sees the count including the current one
+
+ private:
+  bool use_live();
+  void clear_pruned_state();
+  void state_to_compact();  // flat state at the live entries -> compact_
+  void state_to_flat();     // compact_ -> flat state, if compact_ holds it
+
+  Path path_ = Path::automatic;
+  bool last_live_ = false;
+  uint64_t seen_mask_version_ = 0;
+  std::vector<int64_t> live_;   // the live list compact_ follows (a copy: set_mask rebuilds the set's)
+  std::vector<Tensor> compact_;  // per state buffer, [live_.size()]
+  bool compact_holds_state_ = false;
 };
 
 }  // namespace sprig::optim

@@ -24,10 +24,11 @@ struct SgdOptions {
 class Sgd : public Optimizer {
  public:
   Sgd(nn::ParameterSet& parameters, const SgdOptions& options);
-  std::vector<std::pair<std::string, Tensor*>> state() override;
 
  private:
+  std::vector<std::pair<std::string, Tensor*>> flat_state() override;
   void update(int64_t begin, int64_t end, const float* mask) override;
+  void update_live(int64_t begin, int64_t end) override;
   SgdOptions options_;
   Tensor momentum_;  // undefined without momentum
 };
@@ -35,5 +36,8 @@ class Sgd : public Optimizer {
 // One SGD update of n entries. p, g, buf: [n]; mask: [n] or null; first: the first step seeds buf with g.
 void sgd_update(float* p, const float* g, float* buf, const float* mask, int64_t n, float lr, float momentum,
                 float dampening, bool nesterov, float weight_decay, bool first);
+// The same update of the entries index[0, count) of p and g, whose momentum is buf: [count] or null.
+void sgd_update_live(float* p, const float* g, float* buf, const int64_t* index, int64_t count, float lr,
+                     float momentum, float dampening, bool nesterov, float weight_decay, bool first);
 
 }  // namespace sprig::optim

@@ -87,6 +87,8 @@ void col2im_ld(const Conv2dGeometry& g, const float* cols, int64_t ld, float* x)
 
 void im2col(const Conv2dGeometry& g, const float* x, float* cols) { im2col_ld(g, x, cols, g.out_h() * g.out_w()); }
 void col2im(const Conv2dGeometry& g, const float* cols, float* x) { col2im_ld(g, cols, g.out_h() * g.out_w(), x); }
+void im2col(const Conv2dGeometry& g, const float* x, float* cols, int64_t ld) { im2col_ld(g, x, cols, ld); }
+void col2im(const Conv2dGeometry& g, const float* cols, int64_t ld, float* x) { col2im_ld(g, cols, ld, x); }
 
 namespace {
 
@@ -216,17 +218,6 @@ float sum_lanes(const float* v, int64_t n) {
   return total;
 }
 
-// dy: [N, Cout, P] -> dbias: [Cout]
-void bias_gradient(const Conv2dGeometry& g, const float* dy, float* dbias) {
-  const int64_t P = g.out_h() * g.out_w();
-#pragma omp parallel for schedule(static) if (g.batch * g.out_channels * P > (int64_t{1} << 16))
-  for (int64_t co = 0; co < g.out_channels; ++co) {
-    float total = 0.0f;
-    for (int64_t n = 0; n < g.batch; ++n) total += sum_lanes(dy + (n * g.out_channels + co) * P, P);
-    dbias[co] = total;
-  }
-}
-
 // parts: [count, >= rows*cols], each a [rows, cols] matrix -> out: [cols, rows] = parts[0]^T + parts[1]^T + ...,
 // added in that order. Tiles keep the transposed reads in cache.
 void sum_transposed(const Tensor& parts, int64_t rows, int64_t cols, float* out) {
@@ -245,6 +236,17 @@ void sum_transposed(const Tensor& parts, int64_t rows, int64_t cols, float* out)
 }
 
 }  // namespace
+
+// dy: [N, Cout, P] -> dbias: [Cout]
+void conv2d_bias_gradient(const Conv2dGeometry& g, const float* dy, float* dbias) {
+  const int64_t P = g.out_h() * g.out_w();
+#pragma omp parallel for schedule(static) if (g.batch * g.out_channels * P > (int64_t{1} << 16))
+  for (int64_t co = 0; co < g.out_channels; ++co) {
+    float total = 0.0f;
+    for (int64_t n = 0; n < g.batch; ++n) total += sum_lanes(dy + (n * g.out_channels + co) * P, P);
+    dbias[co] = total;
+  }
+}
 
 // x: [N, C, H, W], w: [Cout, C*kh*kw], bias: [Cout] or nullptr -> y: [N, Cout, OH*OW]
 void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y) {
@@ -267,7 +269,7 @@ void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, con
 void conv2d_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, float* dx,
                      float* dw, float* dbias) {
   g.check("conv2d_backward");
-  if (dbias) bias_gradient(g, dy, dbias);
+  if (dbias) conv2d_bias_gradient(g, dy, dbias);
   // The weight gradient is summed transposed, dw^T [K, Cout]: OpenBLAS computes columns * dy^T up to
   // 2x faster than dy * columns^T for thin layers (16 channels at 32x32), and never slower.
   const int64_t threads = image_threads(g), K = g.patch(), Cout = g.out_channels;

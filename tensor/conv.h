@@ -19,6 +19,11 @@ struct Conv2dGeometry {
 // One image. x: [C, H, W] -> cols: [C*kh*kw, OH*OW]; col2im adds the columns back (its adjoint).
 void im2col(const Conv2dGeometry& g, const float* x, float* cols);
 void col2im(const Conv2dGeometry& g, const float* cols, float* x);
+// The same with the column matrix's rows ld floats apart, so several images sit side by side.
+void im2col(const Conv2dGeometry& g, const float* x, float* cols, int64_t ld);
+void col2im(const Conv2dGeometry& g, const float* cols, int64_t ld, float* x);
+// dy: [N, Cout, OH, OW] -> dbias: [Cout] (overwritten)
+void conv2d_bias_gradient(const Conv2dGeometry& g, const float* dy, float* dbias);
 
 // x: [N, C, H, W], w: [Cout, C, kh, kw], bias: [Cout] or nullptr -> y: [N, Cout, OH, OW]
 void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y);

@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "tensor/elementwise.h"
+#include "tensor/simd.h"
 #include "tensor/strided.h"
 
 namespace sprig {
@@ -14,9 +15,17 @@ using detail::parallel_ranges;
 
 constexpr int64_t kTile = 32;  // 32 x 32 floats: a tile of source and one of destination fit in L1
 
-// One tile: y[i, j] = x[j, i] for i < rows, j < cols, with x's rows ld apart and y's rows n apart.
+// One tile: y[i, j] = x[j, i] for i < rows, j < cols, with x's rows ld apart and y's rows n apart;
+// 8x8 blocks in registers, plain loops for the ragged edges.
 inline void transpose_tile(const float* x, int64_t ld, float* y, int64_t n, int64_t rows, int64_t cols) {
-  for (int64_t i = 0; i < rows; ++i)
+  int64_t i = 0;
+  for (; i + 8 <= rows; i += 8) {
+    int64_t j = 0;
+    for (; j + 8 <= cols; j += 8) simd::transpose8x8(x + j * ld + i, ld, y + i * n + j, n);
+    for (; j < cols; ++j)
+      for (int64_t r = i; r < i + 8; ++r) y[r * n + j] = x[j * ld + r];
+  }
+  for (; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j) y[i * n + j] = x[j * ld + i];
 }
 
@@ -28,11 +37,7 @@ void transpose_rows(const float* x, int64_t ld, float* y, int64_t n, int64_t i0,
       const float* src = x + jb * ld + ib;
       float* dst = y + ib * n + jb;
       const int64_t rows = std::min(kTile, i1 - ib), cols = std::min(kTile, n - jb);
-      if (rows == kTile && cols == kTile) {
-        transpose_tile(src, ld, dst, n, kTile, kTile);  // constant bounds: unrolled and vectorised
-      } else {
-        transpose_tile(src, ld, dst, n, rows, cols);
-      }
+      transpose_tile(src, ld, dst, n, rows, cols);
     }
 }
 

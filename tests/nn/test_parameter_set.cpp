@@ -141,3 +141,25 @@ TEST_CASE("parameter set: bad masks throw and change nothing") {
   CHECK_FALSE(model->parameter("0.weight").mask.defined());
   CHECK(set.values().to_vector() == values);
 }
+
+// Guards against a stale live list after pruning again (sparse optimiser steps walk it) and a
+// version that does not change when a mask does (layers rebuild their CSR on it).
+TEST_CASE("parameter set: live indices and mask versions follow set_mask") {
+  auto model = make_model();
+  ParameterSet set(*model);
+  CHECK(int64_t(set.live_indices().size()) == set.size());  // nothing masked: every entry
+  CHECK(set.live_fraction() == 1.0);
+  const uint64_t before = set.mask_version();
+  Tensor mask = Tensor::ones({2, 3});
+  mask.data()[1] = mask.data()[4] = 0.0f;
+  set.set_mask("2.weight", mask);  // flat entries 15..20: 16 and 19 pruned
+  CHECK(set.mask_version() != before);
+  CHECK(model->parameter("2.weight").mask_version == set.mask_version());
+  std::vector<int64_t> expected;
+  for (int64_t i = 0; i < set.size(); ++i)
+    if (i != 16 && i != 19) expected.push_back(i);
+  CHECK(set.live_indices() == expected);
+  CHECK(set.live_fraction() == doctest::Approx(21.0 / 23.0));
+  set.set_mask("2.weight", Tensor::ones({2, 3}));
+  CHECK(int64_t(set.live_indices().size()) == set.size());
+}

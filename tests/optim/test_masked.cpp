@@ -1,6 +1,7 @@
 // The masked-optimiser invariants (optim/optimizer.h): a pruned entry's weight and every state value
 // at it stay exactly zero, its gradient never reaches the state, and unpruned entries update exactly
-// as if nothing were pruned. Each runs for SGD (momentum, Nesterov, weight decay) and Adam/AdamW.
+// as if nothing were pruned. Each runs for SGD (momentum, Nesterov, weight decay) and Adam/AdamW,
+// on both loops: the masked one over the whole buffer and the live one over the live entries only.
 #include <doctest/doctest.h>
 
 #include <functional>
@@ -17,11 +18,14 @@ namespace {
 
 constexpr float kMaskedGradient = 1e3f;  // deliberately large, so any leak into the state shows
 
+using Path = optim::Optimizer::Path;
+
 struct Config {
   std::string name;
   std::function<std::unique_ptr<optim::Optimizer>(nn::ParameterSet&)> make;
   size_t state_buffers;  // momentum: 1; Adam's two moments: 2
   bool weight_decay;
+  Path path = Path::masked;
 };
 
 std::vector<Config> configs() {
@@ -31,7 +35,7 @@ std::vector<Config> configs() {
   auto adam = [](optim::AdamOptions o) {
     return [o](nn::ParameterSet& p) { return std::make_unique<optim::Adam>(p, o); };
   };
-  return {
+  const std::vector<Config> optimizers = {
       {"sgd momentum", sgd({.lr = 0.1, .momentum = 0.9}), 1, false},
       {"sgd nesterov", sgd({.lr = 0.1, .momentum = 0.9, .nesterov = true}), 1, false},
       {"sgd weight decay", sgd({.lr = 0.1, .weight_decay = 0.1}), 0, true},
@@ -41,6 +45,19 @@ std::vector<Config> configs() {
       {"adam weight decay", adam({.lr = 0.01, .weight_decay = 0.1}), 2, true},
       {"adamw", adam({.lr = 0.01, .weight_decay = 0.1, .decoupled = true}), 2, true},
   };
+  std::vector<Config> both;
+  for (Path path : {Path::masked, Path::live})
+    for (Config c : optimizers) {
+      c.name += path == Path::live ? " (live loop)" : " (masked loop)";
+      c.make = [make = c.make, path](nn::ParameterSet& p) {
+        auto opt = make(p);
+        opt->set_path(path);
+        return opt;
+      };
+      c.path = path;
+      both.push_back(c);
+    }
+  return both;
 }
 
 // A small layer whose parameters live in a ParameterSet; the same seed gives the same values.
@@ -117,7 +134,8 @@ TEST_CASE("masked: optimiser state is exactly zero at pruned entries") {
 }
 
 // Guards against the decay term of a stale pruned value (weights loaded without apply_masks) moving
-// the weight or entering the state.
+// the weight or entering the state. The masked loop zeroes it; the live loop never reads it, so it
+// stays as written (apply_masks is the contract there) and the state stays zero.
 TEST_CASE("masked: weight decay never moves a pruned weight") {
   for (const Config& c : configs()) {
     if (!c.weight_decay) continue;
@@ -130,6 +148,9 @@ TEST_CASE("masked: weight decay never moves a pruned weight") {
         if (masked(net.set, i)) net.set.values().data()[i] = 7.0f;  // stale value at a pruned entry
       net.set.zero_grad();
       opt->step();
+      for (int64_t i = 0; i < net.set.size(); ++i)
+        if (masked(net.set, i)) CHECK(net.set.values().data()[i] == (c.path == Path::live ? 7.0f : 0.0f));
+      if (c.path == Path::live) net.set.apply_masks();
       check_masked_entries_zero(*opt);
     }
   }
@@ -273,5 +294,84 @@ TEST_CASE("masked: reset_state makes the next step match a fresh optimiser") {
     CHECK(used.set.values().to_vector() == fresh.set.values().to_vector());
     for (size_t k = 0; k < used_opt->state().size(); ++k)
       CHECK(used_opt->state()[k].second->to_vector() == fresh_opt->state()[k].second->to_vector());
+  }
+}
+
+// Guards against the two loops drifting apart: at live entries they must agree bit for bit, and
+// automatic must pick the live loop only when few entries are live.
+TEST_CASE("masked: the live loop updates live entries exactly as the masked loop") {
+  for (const Config& c : configs()) {
+    if (c.path != Path::masked) continue;
+    INFO(c.name);
+    Net masked_net, live_net;
+    for (Net* net : {&masked_net, &live_net}) net->set.set_mask("weight", weight_mask());
+    auto masked_opt = c.make(masked_net.set), live_opt = c.make(live_net.set);
+    live_opt->set_path(Path::live);
+    for (int step = 0; step < 4; ++step) {
+      write_gradients(masked_net.set, masked_net.set, step);
+      write_gradients(live_net.set, live_net.set, step);
+      masked_opt->step();
+      live_opt->step();
+      CHECK_FALSE(masked_opt->last_step_live());
+      CHECK(live_opt->last_step_live());
+      CHECK(masked_net.set.values().to_vector() == live_net.set.values().to_vector());
+      for (size_t k = 0; k < c.state_buffers; ++k)
+        CHECK(masked_opt->state()[k].second->to_vector() == live_opt->state()[k].second->to_vector());
+    }
+  }
+}
+
+TEST_CASE("masked: automatic takes the live loop below kLiveStepBelow of live entries") {
+  Generator gen(21);
+  nn::Linear linear({100, 100, false}, gen);
+  nn::ParameterSet set(linear);
+  optim::Sgd sgd(set, {.lr = 0.1});
+  set.zero_grad();
+  sgd.step();
+  CHECK_FALSE(sgd.last_step_live());  // no masks
+  Tensor mask = Tensor::zeros({100, 100});
+  const int64_t kept = int64_t(optim::kLiveStepBelow * 0.5 * double(mask.numel()));
+  for (int64_t i = 0; i < kept; ++i) mask.data()[i * 7 % mask.numel()] = 1.0f;
+  set.set_mask("weight", mask);
+  sgd.step();
+  CHECK(sgd.last_step_live());
+  set.set_mask("weight", Tensor::ones({100, 100}));
+  sgd.step();
+  CHECK_FALSE(sgd.last_step_live());
+}
+
+// Guards against the live loop's compact state drifting from the flat buffers checkpoints read and
+// write: state() must show it, and state written into the buffers (a checkpoint load) must be what
+// the next live step continues from.
+TEST_CASE("masked: the live loop's state round-trips through the flat buffers") {
+  for (const Config& c : configs()) {
+    if (c.path != Path::live || c.state_buffers == 0) continue;
+    INFO(c.name);
+    Net live_net, masked_net;
+    for (Net* net : {&live_net, &masked_net}) net->set.set_mask("weight", weight_mask());
+    auto live_opt = c.make(live_net.set), masked_opt = c.make(masked_net.set);
+    masked_opt->set_path(Path::masked);
+    for (int step = 0; step < 3; ++step) {
+      write_gradients(live_net.set, live_net.set, step);
+      live_opt->step();
+    }
+    masked_net.set.values().copy_(live_net.set.values());  // continue the live run on the masked loop
+    for (size_t k = 0; k < c.state_buffers; ++k) masked_opt->state()[k].second->copy_(*live_opt->state()[k].second);
+    masked_opt->set_steps(live_opt->steps());
+    for (size_t k = 0; k < c.state_buffers; ++k) {  // and write a changed state into the live run's buffers
+      Tensor& buffer = *live_opt->state()[k].second;
+      for (int64_t i = 0; i < buffer.numel(); ++i) buffer.data()[i] *= 0.5f;
+      Tensor& other = *masked_opt->state()[k].second;
+      for (int64_t i = 0; i < other.numel(); ++i) other.data()[i] *= 0.5f;
+    }
+    for (int step = 3; step < 5; ++step) {
+      write_gradients(live_net.set, live_net.set, step);
+      write_gradients(masked_net.set, masked_net.set, step);
+      live_opt->step();
+      masked_opt->step();
+    }
+    CHECK(live_net.set.values().to_vector() == masked_net.set.values().to_vector());
+    for (size_t k = 0; k < c.state_buffers; ++k)
+      CHECK(live_opt->state()[k].second->to_vector() == masked_opt->state()[k].second->to_vector());
   }
 }

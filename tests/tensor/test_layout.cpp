@@ -50,6 +50,8 @@ TEST_CASE("layout: permute matches a plain-loop reference") {
       {{2, 3, 4, 5}, {-1, 0, 1, 2}}, // negative axes
       {{5, 1, 7}, {2, 1, 0}},        // size-1 axis
       {{300, 257}, {1, 0}},          // one big matrix: threaded tiles
+      {{60, 784}, {1, 0}},           // a sparse Linear's input: whole 8x8 register blocks
+      {{13, 19}, {1, 0}},            // ragged edges around one 8x8 block
       {{9, 67, 33}, {0, 2, 1}},      // batched transpose
       {{70, 40, 33}, {2, 0, 1}},     // threaded batches
       {{4}, {0}},

@@ -1,0 +1,63 @@
+#include "autograd/sparse.h"
+
+#include "tensor/layout.h"
+#include "tensor/reduce.h"
+#include "tensor/sparse_conv.h"
+#include "tensor/sparse_linear.h"
+
+namespace sprig {
+
+namespace {
+
+void check_pattern(const char* op, const Tensor& weight, const SparseWeight* w) {
+  SPRIG_CHECK(w != nullptr, op, ": no sparse pattern for weight ", weight.shape());
+  const int64_t rows = weight.dim() > 0 ? weight.size(0) : 0;
+  SPRIG_CHECK(w->csr.rows == rows && w->csr.rows * w->csr.cols == weight.numel(), op, ": pattern [", w->csr.rows,
+              ", ", w->csr.cols, "] does not fit weight ", weight.shape());
+}
+
+}  // namespace
+
+Variable sparse_linear(const Variable& x, const Variable& weight, const Variable& bias,
+                       const std::shared_ptr<SparseWeight>& w) {
+  const Tensor& W = weight.value();
+  check_pattern("sparse_linear", W, w.get());
+  SPRIG_CHECK(W.dim() == 2 && (!bias.defined() || bias.value().shape() == Shape{W.size(0)}),
+              "sparse_linear: expected weight [out, in] and bias [out] but got weight ", W.shape(), ", bias ",
+              bias.defined() ? bias.value().shape().str() : "none");
+  w->refresh(W.data());
+  Tensor xt;
+  const Tensor y = sparse_linear_forward(*w, x.value(), bias.defined() ? bias.value().data() : nullptr, xt);
+
+  return Variable(y, {x, weight, bias}, [w, xt](const Tensor& gy, std::vector<Variable>& in) {
+    const Tensor dyt = transpose(gy);
+    if (in[0].requires_grad()) in[0].add_grad(sparse_linear_input_grad(*w, dyt));
+    if (in[1].requires_grad()) sparse_linear_weight_grad(*w, dyt, xt, in[1].grad_accumulator().data());
+    if (in[2].requires_grad()) in[2].add_grad(sum(gy, 0));
+  });
+}
+
+Variable sparse_conv2d(const Variable& x, const Variable& weight, const Variable& bias,
+                       const std::shared_ptr<SparseWeight>& w, int64_t stride, int64_t padding) {
+  const Conv2dGeometry g = conv2d_geometry(x.value().shape(), weight.value().shape(), stride, padding, "sparse_conv2d");
+  check_pattern("sparse_conv2d", weight.value(), w.get());
+  SPRIG_CHECK(!bias.defined() || bias.value().shape() == Shape{g.out_channels}, "sparse_conv2d: expected bias [",
+              g.out_channels, "] for weight ", weight.value().shape(), " but got ", bias.value().shape());
+  w->refresh(weight.value().data());
+  Tensor y = Tensor::empty({g.batch, g.out_channels, g.out_h(), g.out_w()});
+  sparse_conv2d_forward(g, x.value().data(), *w, bias.defined() ? bias.value().data() : nullptr, y.data());
+
+  return Variable(y, {x, weight, bias}, [w, g](const Tensor& gy, std::vector<Variable>& in) {
+    const Shape out{g.batch, g.out_channels, g.out_h(), g.out_w()};
+    SPRIG_CHECK(gy.shape() == out, "sparse_conv2d backward: gradient ", gy.shape(), " does not match output ", out);
+    Tensor dx = in[0].requires_grad() ? Tensor::empty(in[0].value().shape()) : Tensor();
+    Tensor dvalues = Tensor::empty({w->nnz()});
+    Tensor dbias = in[2].requires_grad() ? Tensor::empty({g.out_channels}) : Tensor();
+    sparse_conv2d_backward(g, in[0].value().data(), *w, gy.data(), dx.data(), dvalues.data(), dbias.data());
+    if (dx.defined()) in[0].add_grad(std::move(dx));
+    if (in[1].requires_grad()) w->scatter_add(dvalues.data(), in[1].grad_accumulator().data());
+    if (dbias.defined()) in[2].add_grad(std::move(dbias));
+  });
+}
+
+}  // namespace sprig

@@ -1,0 +1,60 @@
+#include "nn/masked_weight.h"
+
+#include "autograd/arithmetic.h"
+
+namespace sprig::nn {
+
+// Break-even densities, measured with
+//   OPENBLAS_NUM_THREADS=... bench_sparse --threads 2   (apps/bench/sparse; see README "Sparse kernels")
+// on the 2-core AMD EPYC (Zen 4, AVX-512) these were tuned on: below them a layer's forward plus
+// backward runs faster on CSR than on dense GEMMs with the masked weight.
+const double kLinearBreakEven = 0.3;
+const double kConvBreakEven = 0.2;
+
+void check_kernel_option(const std::string& kernel, const std::string& layer) {
+  SPRIG_CHECK(kernel == "auto" || kernel == "dense" || kernel == "sparse", layer, ": kernel must be auto, dense or ",
+              "sparse, got '", kernel, "'");
+}
+
+MaskedWeight::MaskedWeight(Parameter& weight, std::string kernel, double break_even, int64_t rows, int64_t cols)
+    : weight_(weight), kernel_(std::move(kernel)), break_even_(break_even), rows_(rows), cols_(cols) {
+  SPRIG_CHECK(rows * cols == weight.value().numel(), "MaskedWeight: [", rows, ", ", cols, "] does not fit weight ",
+              weight.value().shape());
+}
+
+void MaskedWeight::update() const {
+  if (seen_version_ == weight_.mask_version) return;
+  seen_version_ = weight_.mask_version;
+  density_ = 1.0;
+  if (!weight_.mask.defined() || weight_.mask.numel() == 0) return;
+  const float* m = weight_.mask.data();
+  int64_t kept = 0;
+  for (int64_t i = 0; i < weight_.mask.numel(); ++i) kept += m[i] != 0.0f;
+  density_ = double(kept) / double(weight_.mask.numel());
+}
+
+double MaskedWeight::density() const {
+  update();
+  return density_;
+}
+
+bool MaskedWeight::sparse() const {
+  if (kernel_ != "auto") return kernel_ == "sparse";
+  return weight_.mask.defined() && density() < break_even_;
+}
+
+Variable MaskedWeight::dense() const {
+  if (!weight_.mask.defined()) return weight_.variable;
+  return mul(weight_.variable, Variable(weight_.mask));
+}
+
+const std::shared_ptr<SparseWeight>& MaskedWeight::pattern() {
+  if (!pattern_ || pattern_version_ != weight_.mask_version) {
+    const Tensor mask = weight_.mask.defined() ? weight_.mask : Tensor::ones(weight_.value().shape());
+    pattern_ = std::make_shared<SparseWeight>(mask.data(), rows_, cols_);
+    pattern_version_ = weight_.mask_version;
+  }
+  return pattern_;
+}
+
+}  // namespace sprig::nn

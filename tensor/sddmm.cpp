@@ -1,0 +1,97 @@
+#include "tensor/sddmm.h"
+
+#include <omp.h>
+
+#include "tensor/simd.h"
+
+namespace sprig {
+
+namespace {
+
+void check_sddmm_args(const char* op, const Csr& pattern, int64_t lda, int64_t ldb, int64_t n) {
+  SPRIG_CHECK(int64_t(pattern.row_ptr.size()) == pattern.rows + 1 && pattern.row_ptr.back() == pattern.nnz(), op,
+              ": inconsistent CSR [", pattern.rows, ", ", pattern.cols, "] (", pattern.row_ptr.size(), " offsets, ",
+              pattern.nnz(), " indices)");
+  SPRIG_CHECK(n >= 0 && lda >= n && ldb >= n, op, ": ", n, " columns with lda=", lda, " and ldb=", ldb,
+              " (both must be at least the column count)");
+}
+
+// out[e] += a[0, n) . b_e[0, n) for E rows b_e = b + col[e] * ldb, n >= 16, in 16 partial sums each,
+// added in a fixed order (simd::sum16): vectorised without -ffast-math, the same bits on every call
+// and for E = 1 or 8. E dot products at once share the loads of a, keep E independent chains in
+// flight and share the shuffles of the final sums. The ragged end is one more vector ending at n,
+// with the lanes already counted masked off.
+template <int64_t E>
+inline void dots(const float* a, const float* b, int64_t ldb, const int32_t* col, int64_t n, float* out) {
+  using namespace simd;
+  const float* rows[E];
+  for (int64_t e = 0; e < E; ++e) rows[e] = b + col[e] * ldb;
+  Vec16 acc[E] = {};
+  int64_t j = 0;
+  for (; j + 16 <= n; j += 16) {
+    const Vec16 av = load16(a + j);
+    for (int64_t e = 0; e < E; ++e) acc[e] += av * load16(rows[e] + j);
+  }
+  if (j < n) {
+    const Lane16 lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    const auto fresh = lane >= int32_t(16 - (n - j));  // lanes not yet counted
+    const Vec16 av = load16(a + n - 16);
+    for (int64_t e = 0; e < E; ++e) acc[e] += fresh ? av * load16(rows[e] + n - 16) : Vec16{};
+  }
+  if constexpr (E == 8) {
+    const Vec8 sums = sum16x8(acc);
+    for (int64_t e = 0; e < E; ++e) out[e] += sums[e];
+  } else {
+    for (int64_t e = 0; e < E; ++e) out[e] += sum16(acc[e]);
+  }
+}
+
+// Fewer than 16 columns: plain loops.
+inline float dot_narrow(const float* a, const float* b, int64_t n) {
+  float total = 0.0f;
+  for (int64_t j = 0; j < n; ++j) total += a[j] * b[j];
+  return total;
+}
+
+// The stored entries of one row: out[k] += a . b[col[k]] for k < count.
+void sddmm_row(const float* a, const float* b, int64_t ldb, const int32_t* col, int64_t count, int64_t n,
+               float* out) {
+  if (n < 16) {
+    for (int64_t k = 0; k < count; ++k) out[k] += dot_narrow(a, b + col[k] * ldb, n);
+    return;
+  }
+  int64_t k = 0;
+  for (; k + 8 <= count; k += 8) dots<8>(a, b, ldb, col + k, n, out + k);
+  for (; k < count; ++k) dots<1>(a, b, ldb, col + k, n, out + k);
+}
+
+}  // namespace
+
+// pattern: CSR [M, K], a: [M, n], b: [K, n] -> out: [nnz] (+=)
+void sddmm(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n, float* out) {
+  check_sddmm_args("sddmm", pattern, lda, ldb, n);
+  const int64_t* p = pattern.row_ptr.data();
+  const int32_t* j = pattern.col_idx.data();
+  // Below 32k multiply-adds the fork costs more than it saves; inside a parallel region (a
+  // convolution's threads each take images) the caller has the threads.
+  const bool parallel = pattern.nnz() * n > (int64_t{1} << 15) && !omp_in_parallel();
+#pragma omp parallel if (parallel)
+  {
+    const auto [begin, end] = csr_row_split(pattern, omp_get_thread_num(), omp_get_num_threads());
+    for (int64_t i = begin; i < end; ++i)  // a[i, :] against the rows of b its entries name
+      sddmm_row(a + i * lda, b, ldb, j + p[i], p[i + 1] - p[i], n, out + p[i]);
+  }
+}
+
+void sddmm_reference(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n,
+                     float* out) {
+  check_sddmm_args("sddmm_reference", pattern, lda, ldb, n);
+  for (int64_t i = 0; i < pattern.rows; ++i)
+    for (int64_t k = pattern.row_ptr[i]; k < pattern.row_ptr[i + 1]; ++k) {
+      double acc = out[k];
+      for (int64_t col = 0; col < n; ++col) acc += double(a[i * lda + col]) * b[pattern.col_idx[k] * ldb + col];
+      out[k] = static_cast<float>(acc);
+    }
+}
+
+}  // namespace sprig

@@ -1,0 +1,18 @@
+#pragma once
+// Sampled dense-dense product: the weight gradient of a pruned layer, dW = dy^T x, computed only at
+// the stored entries of W's pattern. Both operands have the batch (or conv output pixels) along
+// rows, so each entry is one contiguous dot product. sddmm_reference is the plain loop, in double.
+#include <cstdint>
+
+#include "tensor/csr.h"
+
+namespace sprig {
+
+// pattern: CSR [M, K] (its values are not read), a: [M, n] (rows lda apart), b: [K, n] (rows ldb
+// apart) -> out: [nnz], accumulated: out[k] += a[i, :] . b[j, :] for the k-th stored entry (i, j),
+// so a convolution sums its images into one buffer.
+void sddmm(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n, float* out);
+void sddmm_reference(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n,
+                     float* out);
+
+}  // namespace sprig

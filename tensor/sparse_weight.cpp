@@ -1,0 +1,24 @@
+#include "tensor/sparse_weight.h"
+
+namespace sprig {
+
+SparseWeight::SparseWeight(const float* mask, int64_t rows, int64_t cols) : csr(csr_from_dense(mask, mask, rows, cols)) {
+  transposed = csr_transpose(csr, origin);
+}
+
+void SparseWeight::refresh(const float* dense) {
+  csr_gather(csr, dense);
+  csr_gather_from(transposed, csr, origin);
+}
+
+// dvalues: [nnz] -> dense: [rows, cols] (+=)
+void SparseWeight::scatter_add(const float* dvalues, float* dense) const {
+  const int64_t* p = csr.row_ptr.data();
+  const int32_t* j = csr.col_idx.data();
+  for (int64_t r = 0; r < csr.rows; ++r) {
+    float* row = dense + r * csr.cols;
+    for (int64_t k = p[r]; k < p[r + 1]; ++k) row[j[k]] += dvalues[k];
+  }
+}
+
+}  // namespace sprig

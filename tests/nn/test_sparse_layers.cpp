@@ -1,0 +1,169 @@
+// Linear and Conv2d on CSR kernels against the same layer on dense kernels with the same mask:
+// outputs and every gradient agree, both pass the gradient checker, and the kernel follows the mask.
+#include <doctest/doctest.h>
+
+#include <memory>
+
+#include "check_layer.h"
+#include "nn/conv2d.h"
+#include "nn/linear.h"
+#include "nn/parameter_set.h"
+#include "tensor/elementwise.h"
+
+using namespace sprig;
+using namespace sprig::nn;
+
+namespace {
+
+// A 0/1 mask keeping about `density` of the entries, with a whole row and a whole column pruned
+// (the kernels' empty-row and empty-column cases).
+Tensor random_mask(const Shape& shape, double density, Generator& gen) {
+  Tensor mask = Tensor::empty(shape);
+  const int64_t rows = shape[0], cols = shape.numel() / rows;
+  for (int64_t i = 0; i < mask.numel(); ++i) {
+    const bool forced = i / cols == rows - 1 || i % cols == 0;
+    mask.data()[i] = !forced && gen.uniform_double() < density ? 1.0f : 0.0f;
+  }
+  return mask;
+}
+
+// A layer, its parameters packed with a mask on the weight, made twice from one seed with two kernels.
+template <class Layer, class Options>
+struct Twin {
+  Generator gen;
+  Layer layer;
+  ParameterSet set;
+  Twin(Options options, const std::string& kernel, uint64_t seed)
+      : gen(seed), layer((options.kernel = kernel, options), gen), set(layer) {}
+};
+
+// Runs forward and backward with the same upstream gradient; returns output, input gradient and
+// the flat parameter gradients.
+struct Pass {
+  Tensor y, dx, grads;
+};
+Pass run(Module& layer, ParameterSet& set, const Tensor& x, uint64_t seed) {
+  set.zero_grad();
+  Variable input(x.clone(), true);
+  Variable y = layer(input);
+  Generator gen(seed);
+  y.backward(normal(y.shape(), gen));
+  return {y.value(), input.grad(), set.gradients().clone()};
+}
+
+void check_same(const Pass& sparse, const Pass& dense, const ParameterSet& set) {
+  CHECK(max_abs_diff(sparse.y, dense.y) <= 1e-4f);
+  CHECK(max_abs_diff(sparse.dx, dense.dx) <= 1e-4f);
+  CHECK(max_abs_diff(sparse.grads, dense.grads) <= 1e-4f);
+  const float* mask = set.masks().data();
+  for (int64_t i = 0; i < set.size(); ++i)  // a pruned weight gets no gradient in either
+    if (mask[i] == 0.0f) CHECK((sparse.grads.data()[i] == 0.0f && dense.grads.data()[i] == 0.0f));
+}
+
+struct ConvCase {
+  Conv2dOptions options;
+  Shape input;
+  const char* why;
+};
+
+const ConvCase kConvCases[] = {
+    {{3, 5, 3, 1, 1, true}, {2, 3, 8, 8}, "3x3 same padding, 64 pixels: one image per column matrix"},
+    {{4, 6, 3, 2, 1, false}, {3, 4, 9, 9}, "stride 2, no bias: 25 pixels, images grouped"},
+    {{4, 6, 1, 2, 0, false}, {2, 4, 8, 8}, "1x1 stride 2: the ResNet projection shortcut"},
+    {{8, 8, 3, 1, 1, true}, {5, 8, 4, 4}, "4x4 outputs, batch 5: groups of 4 images and a group of 1"},
+    {{2, 3, 3, 1, 0, true}, {1, 2, 3, 3}, "a 1x1 output, batch 1"},
+};
+
+}  // namespace
+
+// Guards against the CSR path computing something other than the dense layer on weight * mask.
+TEST_CASE("sparse layers: Linear on CSR equals Linear on dense kernels with the same mask") {
+  for (auto [in, out, batch, density] : {std::tuple{784, 300, 60, 0.1}, {13, 7, 1, 0.5}, {20, 33, 17, 0.0},
+                                         {9, 5, 70, 1.0}}) {
+    INFO("in ", in, " out ", out, " batch ", batch, " density ", density);
+    Twin<Linear, LinearOptions> sparse({in, out}, "sparse", 3), dense({in, out}, "dense", 3);
+    Generator gen(4);
+    const Tensor mask = random_mask({out, in}, density, gen);
+    sparse.set.set_mask("weight", mask);
+    dense.set.set_mask("weight", mask);
+    CHECK(sparse.layer.uses_sparse_kernel());
+    CHECK_FALSE(dense.layer.uses_sparse_kernel());
+    const Tensor x = normal({batch, in}, gen);
+    check_same(run(sparse.layer, sparse.set, x, 5), run(dense.layer, dense.set, x, 5), sparse.set);
+  }
+}
+
+TEST_CASE("sparse layers: Conv2d on CSR equals Conv2d on dense kernels with the same mask") {
+  for (const ConvCase& c : kConvCases) {
+    CAPTURE(c.why);
+    Twin<Conv2d, Conv2dOptions> sparse(c.options, "sparse", 6), dense(c.options, "dense", 6);
+    Generator gen(7);
+    const Tensor mask = random_mask(sparse.layer.parameter("weight").value().shape(), 0.3, gen);
+    sparse.set.set_mask("weight", mask);
+    dense.set.set_mask("weight", mask);
+    const Tensor x = normal(c.input, gen);
+    check_same(run(sparse.layer, sparse.set, x, 8), run(dense.layer, dense.set, x, 8), sparse.set);
+  }
+}
+
+// Guards against a gradient the comparison above would miss because both paths share it.
+TEST_CASE("sparse layers: masked Linear and Conv2d pass the gradient checker on both kernels") {
+  for (const char* kernel : {"sparse", "dense"}) {
+    CAPTURE(kernel);
+    Twin<Linear, LinearOptions> linear({6, 4}, kernel, 9);
+    Generator gen(10);
+    linear.set.set_mask("weight", random_mask({4, 6}, 0.6, gen));
+    test::check_layer(linear.layer, normal({3, 6}, gen));
+    for (const ConvCase& c : {kConvCases[1], kConvCases[3]}) {
+      CAPTURE(c.why);
+      Twin<Conv2d, Conv2dOptions> conv(c.options, kernel, 11);
+      conv.set.set_mask("weight", random_mask(conv.layer.parameter("weight").value().shape(), 0.6, gen));
+      test::check_layer(conv.layer, normal(c.input, gen));
+    }
+  }
+}
+
+// Guards against a stale CSR pattern: pruning again must change what the layer computes, and
+// rewinding values (a write to the flat buffer) must reach the kernels without a new mask.
+TEST_CASE("sparse layers: a new mask rebuilds the pattern; new values need nothing") {
+  Twin<Linear, LinearOptions> sparse({10, 8}, "sparse", 12), dense({10, 8}, "dense", 12);
+  Generator gen(13);
+  const Tensor x = normal({5, 10}, gen);
+  for (double density : {0.5, 0.2, 0.05}) {
+    const Tensor mask = random_mask({8, 10}, density, gen);
+    sparse.set.set_mask("weight", mask);
+    dense.set.set_mask("weight", mask);
+    CHECK(max_abs_diff(sparse.layer(Variable(x)).value(), dense.layer(Variable(x)).value()) <= 1e-5f);
+    const Tensor rewound = normal({sparse.set.size()}, gen);
+    for (ParameterSet* set : {&sparse.set, &dense.set}) {
+      set->values().copy_(rewound);
+      set->apply_masks();
+    }
+    CHECK(max_abs_diff(sparse.layer(Variable(x)).value(), dense.layer(Variable(x)).value()) <= 1e-5f);
+  }
+}
+
+// Guards against auto ignoring the density: dense until pruned below the break-even, CSR after.
+TEST_CASE("sparse layers: auto switches to CSR below the break-even density") {
+  Twin<Linear, LinearOptions> linear({100, 50}, "auto", 14);
+  Twin<Conv2d, Conv2dOptions> conv({10, 10, 3, 1, 1, true}, "auto", 14);
+  CHECK_FALSE(linear.layer.uses_sparse_kernel());  // no mask at all
+  Generator gen(15);
+  linear.set.set_mask("weight", random_mask({50, 100}, std::min(1.0, kLinearBreakEven * 1.5), gen));
+  CHECK_FALSE(linear.layer.uses_sparse_kernel());
+  linear.set.set_mask("weight", random_mask({50, 100}, kLinearBreakEven * 0.5, gen));
+  CHECK(linear.layer.uses_sparse_kernel());
+  conv.set.set_mask("weight", random_mask({10, 10, 3, 3}, kConvBreakEven * 0.5, gen));
+  CHECK(conv.layer.uses_sparse_kernel());
+  conv.set.set_mask("weight", Tensor::ones({10, 10, 3, 3}));
+  CHECK_FALSE(conv.layer.uses_sparse_kernel());
+}
+
+// Guards against a typo silently running the default kernel.
+TEST_CASE("sparse layers: an unknown kernel name is refused") {
+  Generator gen(16);
+  CHECK_THROWS_WITH_AS(Linear(LinearOptions{3, 2, true, "torch_default", "csr"}, gen), doctest::Contains("csr"), Error);
+  Conv2dOptions options;
+  options.kernel = "Sparse";
+  CHECK_THROWS_AS(Conv2d(options, gen), Error);
+}

@@ -1,0 +1,173 @@
+// spmm, the transposed product and sddmm against their plain double-precision twins, over a problem
+// list (sputnik's habit): each case says what it guards against.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "tensor/csr.h"
+#include "tensor/generator.h"
+#include "tensor/runtime.h"
+#include "tensor/sddmm.h"
+#include "tensor/simd.h"
+#include "tensor/spmm.h"
+
+using namespace sprig;
+
+namespace {
+
+struct SparseCase {
+  int64_t rows, cols, n;  // sparse [rows, cols] times dense [cols, n]
+  double density;
+  const char* why;
+};
+
+const SparseCase kCases[] = {
+    {1, 1, 1, 1.0, "smallest product: one entry, batch 1"},
+    {7, 9, 1, 0.5, "batch 1: one column, the narrow path"},
+    {5, 6, 15, 0.5, "15 columns: just under one vector"},
+    {5, 6, 16, 0.5, "exactly one vector"},
+    {5, 6, 17, 0.5, "one past a vector: the overlapping last block"},
+    {9, 8, 47, 0.4, "ragged after a 32-block"},
+    {9, 8, 63, 0.4, "ragged after a 48-block"},
+    {9, 8, 65, 0.4, "one past a 64-block"},
+    {13, 11, 100, 0.0, "density 0: every row empty, outputs are the bias"},
+    {13, 11, 33, 1.0, "density 1: every entry stored"},
+    {300, 784, 60, 0.1, "LeNet-300-100's first layer, batch 60, density 0.1: threads split rows"},
+    {100, 300, 128, 0.02, "LeNet's second layer at batch 128, density 0.02: many empty rows and columns"},
+    {16, 144, 1024, 0.1, "a ResNet-20 3x3 layer against one image's columns (n = 32x32 pixels)"},
+};
+
+// A 0/1 mask of the given density; row 1 and column 2 are forced empty when they exist, so every
+// case has an empty row and an empty column of the sparse matrix.
+Tensor random_mask(int64_t rows, int64_t cols, double density, Generator& gen) {
+  Tensor mask = Tensor::empty({rows, cols});
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) {
+      const bool forced_empty = (r == 1 && rows > 2) || (c == 2 && cols > 3);
+      mask.at({r, c}) = !forced_empty && gen.uniform_double() < density ? 1.0f : 0.0f;
+    }
+  return mask;
+}
+
+// Dense operands with a padded leading dimension (ld = n + 3): kernels must neither read nor write
+// the padding, which holds NaN so a read shows and a write is caught by the comparison.
+struct Padded {
+  int64_t rows, n, ld;
+  Tensor data;
+  Padded(int64_t r, int64_t cols, Generator& gen) : rows(r), n(cols), ld(cols + 3), data(Tensor::empty({r * (cols + 3)})) {
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < ld; ++j) data.data()[i * ld + j] = j < n ? gen.normal() : NAN;
+  }
+  float* row(int64_t i) { return data.data() + i * ld; }
+};
+
+// Per-entry tolerance: float sums of `terms` products of normals against double sums.
+void check_close(const float* got, const float* want, int64_t count, int64_t terms) {
+  const float tol = 1e-5f * float(terms + 1);
+  for (int64_t i = 0; i < count; ++i) {
+    INFO("entry ", i);
+    CHECK(std::isfinite(got[i]));
+    CHECK(std::abs(got[i] - want[i]) <= tol * (1.0f + std::abs(want[i])));
+  }
+}
+
+void check_rows_close(Padded& got, Padded& want, int64_t terms) {
+  for (int64_t i = 0; i < got.rows; ++i) {
+    check_close(got.row(i), want.row(i), got.n, terms);
+    for (int64_t j = got.n; j < got.ld; ++j) CHECK(std::isnan(got.row(i)[j]));  // padding untouched
+  }
+}
+
+}  // namespace
+
+// Guards against wrong sums, skipped or doubled columns at ragged ends, reads of b's padding and
+// writes past n: spmm against spmm_reference, with and without bias.
+TEST_CASE("sparse kernels: spmm matches the reference") {
+  for (const SparseCase& c : kCases) {
+    CAPTURE(c.why);
+    Generator gen(uint64_t(c.rows * 7919 + c.cols * 31 + c.n));
+    const Csr a = csr_from_dense(normal({c.rows, c.cols}, gen), random_mask(c.rows, c.cols, c.density, gen));
+    Padded b(c.cols, c.n, gen), out(c.rows, c.n, gen), ref(c.rows, c.n, gen);
+    const Tensor bias = normal({c.rows}, gen);
+    for (const float* bias_data : {static_cast<const float*>(nullptr), bias.data()}) {
+      spmm(a, b.data.data(), b.ld, c.n, bias_data, out.data.data(), out.ld);
+      spmm_reference(a, b.data.data(), b.ld, c.n, bias_data, ref.data.data(), ref.ld);
+      check_rows_close(out, ref, c.cols);
+    }
+  }
+}
+
+// Guards against the input gradient's product: spmm on the transposed CSR must equal a^T b
+// computed straight from a.
+TEST_CASE("sparse kernels: the transposed product matches the reference") {
+  for (const SparseCase& c : kCases) {
+    CAPTURE(c.why);
+    Generator gen(uint64_t(c.rows * 104729 + c.cols * 17 + c.n));
+    const Csr a = csr_from_dense(normal({c.rows, c.cols}, gen), random_mask(c.rows, c.cols, c.density, gen));
+    std::vector<int64_t> origin;
+    const Csr at = csr_transpose(a, origin);
+    Padded b(c.rows, c.n, gen), out(c.cols, c.n, gen), ref(c.cols, c.n, gen);
+    spmm(at, b.data.data(), b.ld, c.n, nullptr, out.data.data(), out.ld);
+    spmm_transposed_reference(a, b.data.data(), b.ld, c.n, ref.data.data(), ref.ld);
+    check_rows_close(out, ref, c.rows);
+  }
+}
+
+// Guards against weight gradients at the wrong entries, ragged-end lanes counted twice, or an
+// overwrite where the kernel must accumulate.
+TEST_CASE("sparse kernels: sddmm matches the reference and accumulates") {
+  for (const SparseCase& c : kCases) {
+    CAPTURE(c.why);
+    Generator gen(uint64_t(c.rows * 15485863 + c.cols * 13 + c.n));
+    const Csr pattern = csr_from_dense(normal({c.rows, c.cols}, gen), random_mask(c.rows, c.cols, c.density, gen));
+    Padded a(c.rows, c.n, gen), b(c.cols, c.n, gen);
+    const Tensor start = normal({pattern.nnz()}, gen);
+    Tensor out = start.clone(), ref = start.clone();
+    sddmm(pattern, a.data.data(), a.ld, b.data.data(), b.ld, c.n, out.data());
+    sddmm_reference(pattern, a.data.data(), a.ld, b.data.data(), b.ld, c.n, ref.data());
+    check_close(out.data(), ref.data(), pattern.nnz(), c.n);
+  }
+}
+
+// Guards against results that depend on the thread count (kernels must not split a sum): rows are
+// independent, so 1 and 2 threads give the same bits.
+TEST_CASE("sparse kernels: the same bits on one thread and on two") {
+  const SparseCase c = kCases[10];
+  Generator gen(5);
+  const Csr a = csr_from_dense(normal({c.rows, c.cols}, gen), random_mask(c.rows, c.cols, c.density, gen));
+  Padded b(c.cols, c.n, gen), dy(c.rows, c.n, gen);
+  const int threads = num_threads();
+  auto run = [&](int t) {
+    set_num_threads(t);
+    Tensor y = Tensor::empty({c.rows * c.n}), dw = Tensor::zeros({a.nnz()});
+    spmm(a, b.data.data(), b.ld, c.n, nullptr, y.data(), c.n);
+    sddmm(a, dy.data.data(), dy.ld, b.data.data(), b.ld, c.n, dw.data());
+    return std::make_pair(y.to_vector(), dw.to_vector());
+  };
+  const auto one = run(1), two = run(2);
+  set_num_threads(threads);
+  CHECK(one.first == two.first);
+  CHECK(one.second == two.second);
+}
+
+// Guards against unchecked sizes reaching the loops.
+TEST_CASE("sparse kernels: bad leading dimensions are refused") {
+  const Csr a = csr_from_dense(Tensor::ones({2, 3}), Tensor::ones({2, 3}));
+  float b[12] = {}, c[12] = {}, out[6] = {};
+  CHECK_THROWS_AS(spmm(a, b, 2, 4, nullptr, c, 4), Error);
+  CHECK_THROWS_AS(spmm(a, b, 4, 4, nullptr, c, 3), Error);
+  CHECK_THROWS_AS(sddmm(a, b, 2, c, 4, 4, out), Error);
+}
+
+// Guards against an entry's weight gradient depending on whether sddmm summed it in a group of
+// eight or alone (groups start at each row's first entry, so results would still repeat, but two
+// equal dot products would differ).
+TEST_CASE("sparse kernels: eight lane sums at once equal eight single ones, bit for bit") {
+  Generator gen(6);
+  simd::Vec16 v[8];
+  for (auto& vector : v)
+    for (int l = 0; l < 16; ++l) vector[l] = gen.normal() * float(1 << (l % 7));  // mixed magnitudes: rounding shows
+  const simd::Vec8 together = simd::sum16x8(v);
+  for (int e = 0; e < 8; ++e) CHECK(together[e] == simd::sum16(v[e]));
+}
