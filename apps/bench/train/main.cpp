@@ -7,11 +7,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <iostream>
 
 #include "apps/bench/timing.h"
+#include "apps/bench/torch_runner.h"
 #include "apps/common/files.h"
 #include "apps/common/options.h"
 #include "data/loader.h"
@@ -106,27 +104,14 @@ Result measure_sprig(const Case& c, double min_time) {
   return result;
 }
 
-// Runs the PyTorch twin with the same settings; an empty JSON array if it cannot run.
-cli::Json measure_torch(const BenchTrainOptions& o) {
-  const std::filesystem::path script = std::filesystem::path(SPRIG_SOURCE_DIR) / "apps/bench/torch_twin.py";
-  const std::string out = (std::filesystem::temp_directory_path() / "sprig_torch_twin.json").string();
-  std::string models;
-  for (const std::string& m : o.models) models += (models.empty() ? "" : ",") + m;
-  const std::string command = "OPENBLAS_NUM_THREADS=1 '" + o.python + "' '" + script.string() + "' step --threads " +
-                              std::to_string(o.threads) + " --min-time " + std::to_string(o.min_time) + " --models '" +
-                              models + "' --json '" + out + "' > /dev/null";
-  if (std::system(command.c_str()) != 0) {
-    std::cerr << "warning: the PyTorch twin did not run (" << command << "); showing sprig alone\n";
-    return cli::Json::array();
-  }
-  std::ifstream file(out);
-  return cli::Json::parse(file)["results"];
-}
-
 int run(const BenchTrainOptions& o) {
   set_num_threads(int(o.threads));
   print_blas_info(std::cout);
-  const cli::Json torch = o.torch ? measure_torch(o) : cli::Json::array();
+  std::string models;
+  for (const std::string& m : o.models) models += (models.empty() ? "" : ",") + m;
+  nlohmann::json torch = nullptr;
+  if (o.torch) torch = bench::run_torch_twin(o.python, "step", o.threads, o.min_time, "--models '" + models + "'");
+  if (torch.is_null()) torch = nlohmann::json::array();
   cli::Json rows = cli::Json::array();
   std::printf("%-14s %5s %5s | %12s %12s %6s | %12s %12s %6s | %s\n", "model", "batch", "optim", "sprig train",
               "torch train", "ratio", "sprig eval", "torch eval", "ratio", "allocs/step");
