@@ -1,12 +1,15 @@
 // bench: GFLOP/s of the GEMM and convolution calls a training step makes, against the machine's
 // sgemm ceiling and an estimated theoretical peak. Table on stdout, JSON with --json.
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include "report.h"
+#include "torch_runner.h"
 #include "tensor/error.h"
 #include "tensor/runtime.h"
 #include "workloads.h"
@@ -16,7 +19,9 @@ namespace {
 constexpr const char* usage = R"(usage: bench [options]
 Times the GEMM calls of LeNet-300-100 (batch 60 and 128) and the conv2d forward/backward calls of
 ResNet-20 (batch 128) and VGG-16 (batch 64) on CIFAR shapes; reports GFLOP/s and the share of the
-sgemm ceiling (best GFLOP/s of a large square sgemm on the same threads).
+sgemm ceiling (best GFLOP/s of a large square sgemm on the same threads), and for the convolutions
+PyTorch's GFLOP/s for the same call in the same run (apps/bench/torch_twin.py) and the ratio
+sprig / PyTorch (>1: sprig is faster).
 
   --threads N     OpenMP and OpenBLAS threads (default 2)
   --min-time S    seconds of timed calls per row, split into up to 5 repeats; the median is reported
@@ -24,6 +29,8 @@ sgemm ceiling (best GFLOP/s of a large square sgemm on the same threads).
   --quick         smoke run for CI: one warm-up and one timed call per row, small ceiling sgemm
   --json FILE     also write the results as JSON to FILE
   --filter TEXT   only time the calls whose name contains TEXT (e.g. lenet, resnet20, vgg16, "b128")
+  --no-torch      skip the PyTorch column (--quick skips it too)
+  --python PATH   the Python that has torch (default /usr/bin/python3)
   --help          show this text
 )";
 
@@ -36,6 +43,8 @@ struct Options {
   double min_time = 0.3;
   bool quick = false;
   bool help = false;
+  bool torch = true;
+  std::string python = "/usr/bin/python3";
   std::string json;
   std::string filter;
 };
@@ -70,6 +79,8 @@ Options parse_options(int argc, char** argv) {
     };
     if (arg == "--help" || arg == "-h") no_value(), options.help = true;
     else if (arg == "--quick") no_value(), options.quick = true;
+    else if (arg == "--no-torch") no_value(), options.torch = false;
+    else if (arg == "--python") options.python = value();
     else if (arg == "--threads") options.threads = parse_number(arg, value(), 1, 1024);
     else if (arg == "--min-time") options.min_time = parse_number(arg, value(), 1e-3, 600.0);
     else if (arg == "--json") {
@@ -79,6 +90,15 @@ Options parse_options(int argc, char** argv) {
     else throw UsageError("unknown option '" + std::string(argv[i]) + "'");
   }
   return options;
+}
+
+// PyTorch's seconds per conv call, keyed by row name; null if the twin cannot run.
+nlohmann::json torch_conv_seconds(const Options& options) {
+  const nlohmann::json layers = sprig::bench::conv_layer_list(options.filter);
+  if (layers.empty()) return nullptr;
+  const std::string path = (std::filesystem::temp_directory_path() / "sprig_bench_conv_layers.json").string();
+  std::ofstream(path) << layers.dump();
+  return sprig::bench::run_torch_twin(options.python, "conv", options.threads, options.min_time, "--layers '" + path + "'");
 }
 
 int run(const Options& options) {
@@ -101,8 +121,10 @@ int run(const Options& options) {
   sprig::bench::print_header(std::cout, report);
   std::cout << "\n";
 
+  const nlohmann::json torch = options.torch && !options.quick ? torch_conv_seconds(options) : nlohmann::json();
   sprig::bench::print_table_header(std::cout);
-  const sprig::bench::RowSink sink = [&](const sprig::bench::Row& row) {
+  const sprig::bench::RowSink sink = [&](sprig::bench::Row row) {
+    if (torch.is_object() && torch.contains(row.name)) row.torch_seconds = torch[row.name];
     report.rows.push_back(row);
     sprig::bench::print_row(std::cout, report, row);
   };

@@ -51,16 +51,21 @@ void print_header(std::ostream& out, const Report& report) {
 
 void print_table_header(std::ostream& out) {
   char line[160];
-  std::snprintf(line, sizeof line, "%-36s %-38s %9s %10s %9s %8s\n", "name", "shape", "MFLOP", "ms", "GFLOP/s",
-                "ceiling");
+  std::snprintf(line, sizeof line, "%-36s %-38s %9s %10s %9s %8s %9s %6s\n", "name", "shape", "MFLOP", "ms", "GFLOP/s",
+                "ceiling", "torch", "ratio");
   out << line;
 }
 
 void print_row(std::ostream& out, const Report& report, const Row& row) {
   char line[256];
-  std::snprintf(line, sizeof line, "%-36s %-38s %9.1f %10.4f %9.1f %7.0f%%\n", row.name.c_str(), row.shape.c_str(),
+  std::snprintf(line, sizeof line, "%-36s %-38s %9.1f %10.4f %9.1f %7.0f%%", row.name.c_str(), row.shape.c_str(),
                 row.flops * 1e-6, row.seconds * 1e3, row.gflops(), 100 * report.share_of_ceiling(row));
-  out << line << std::flush;
+  out << line;
+  if (row.torch_seconds > 0) {
+    std::snprintf(line, sizeof line, " %9.1f %5.2fx", row.torch_gflops(), row.speed_ratio());
+    out << line;
+  }
+  out << "\n" << std::flush;
 }
 
 void write_json(const std::string& path, const Report& report) {
@@ -71,7 +76,9 @@ void write_json(const std::string& path, const Report& report) {
                     {"flops", row.flops},
                     {"ms", row.seconds * 1e3},
                     {"gflops", row.gflops()},
-                    {"share_of_ceiling", report.share_of_ceiling(row)}});
+                    {"share_of_ceiling", report.share_of_ceiling(row)},
+                    {"torch_ms", row.torch_seconds > 0 ? nlohmann::json(row.torch_seconds * 1e3) : nullptr},
+                    {"ratio_vs_torch", row.torch_seconds > 0 ? nlohmann::json(row.speed_ratio()) : nullptr}});
   const BlasInfo& blas = report.blas;
   const nlohmann::json doc = {
       {"blas",

@@ -14,7 +14,10 @@ struct Row {
   std::string shape;  // the call's sizes
   double flops = 0;   // per call
   double seconds = 0; // median per call
+  double torch_seconds = 0;  // PyTorch's median for the same call (apps/bench/torch_twin.py); 0: not measured
   double gflops() const { return seconds > 0 ? flops / seconds * 1e-9 : 0; }
+  double torch_gflops() const { return torch_seconds > 0 ? flops / torch_seconds * 1e-9 : 0; }
+  double speed_ratio() const { return seconds > 0 && torch_seconds > 0 ? torch_seconds / seconds : 0; }  // sprig / torch
 };
 
 struct Report {

@@ -3,6 +3,7 @@
 
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 apps/bench/torch_twin.py step --threads 2 --json torch.json
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 apps/bench/torch_twin.py recipe --data ../shared/data/mnist
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 apps/bench/torch_twin.py conv --layers layers.json --json torch.json
 
 PyTorch at its best setting here: torch on N threads, OpenBLAS (which Debian's torch calls for some
 GEMMs) on 1, so the two pools do not fight over the cores. Models (torch_models.py), batch sizes,
@@ -20,6 +21,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from torch_models import MODELS, lenet_300_100  # noqa: E402
@@ -79,6 +81,34 @@ def bench_step(model_name, batch, optimizer_name, weight_decay, min_time):
 
 
 # model, batch, optimiser, weight decay: as kCases in apps/bench/train/main.cpp
+def bench_conv(layer, min_time):
+    """Seconds of F.conv2d forward, backward and both for one layer of bench's conv table
+    (apps/bench/workloads.cpp), keyed by bench's row names."""
+    torch.manual_seed(0)
+    k, cin, cout, size = layer["kernel"], layer["in_channels"], layer["out_channels"], layer["size"]
+    x = torch.rand(layer["batch"], cin, size, size) * 2 - 1
+    w = (torch.rand(cout, cin, k, k) * 2 - 1).requires_grad_()
+    bias = (torch.rand(cout) * 2 - 1).requires_grad_() if layer["bias"] else None
+    if not layer["input_layer"]:  # the first layer's input needs no gradient
+        x.requires_grad_()
+    wrt = [t for t in (x, w, bias) if t is not None and t.requires_grad]
+
+    def conv():
+        return F.conv2d(x, w, bias, layer["stride"], k // 2)
+
+    dy = torch.rand_like(conv()) * 2 - 1
+
+    def forward():
+        with torch.no_grad():
+            conv()
+
+    forward_seconds = time_steps(forward, min_time)
+    both = time_steps(lambda: torch.autograd.grad(conv(), wrt, dy), min_time)
+    name = layer["name"]
+    return {f"{name} fwd": forward_seconds, f"{name} {'bwd(dw)' if layer['input_layer'] else 'bwd'}": both - forward_seconds,
+            f"{name} fwd+bwd": both}
+
+
 CASES = [("lenet_300_100", 60, "adam", 0.0), ("lenet_300_100", 60, "sgd", 0.0), ("lenet_300_100", 128, "adam", 0.0),
          ("lenet_300_100", 128, "sgd", 0.0), ("lenet5", 60, "adam", 0.0), ("conv2", 60, "sgd", 5e-4),
          ("resnet20", 128, "sgd", 5e-4), ("vgg16", 64, "sgd", 5e-4)]
@@ -136,14 +166,15 @@ def recipe(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["step", "recipe"])
+    parser.add_argument("mode", choices=["step", "recipe", "conv"])
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--min-time", type=float, default=1.0, help="seconds per measurement (step)")
+    parser.add_argument("--min-time", type=float, default=1.0, help="seconds per measurement (step, conv)")
     parser.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data/mnist"))
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--models", default="", help="step: only these models (comma-separated; default all)")
+    parser.add_argument("--layers", help="conv: JSON list of conv layers, as bench writes it")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.mode == "step":
@@ -152,6 +183,11 @@ def main():
         for r in results:
             print(f"{r['model']:>14} batch {r['batch']:>3} {r['optimizer']:>4}: train {r['train_images_per_s']:>9.0f} img/s"
                   f"  ({r['train_ms']:.3f} ms/step), eval {r['eval_images_per_s']:>9.0f} img/s")
+    elif args.mode == "conv":
+        with open(args.layers) as f:
+            results = {}
+            for layer in json.load(f):
+                results.update(bench_conv(layer, args.min_time))
     else:
         results = recipe(args)
     report = {"torch": torch.__version__, "threads": args.threads,

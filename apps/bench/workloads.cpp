@@ -95,6 +95,16 @@ void conv_rows(const TimingPlan& plan, std::string_view filter, const RowSink& s
     if (layer.name().find(filter) != std::string::npos) conv_layer_rows(plan, layer, sink);
 }
 
+nlohmann::json conv_layer_list(std::string_view filter) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const ConvLayer& l : conv_layers)
+    if (l.name().find(filter) != std::string::npos)
+      layers.push_back({{"name", l.name()}, {"batch", l.batch}, {"in_channels", l.in_channels},
+                        {"out_channels", l.out_channels}, {"size", l.size}, {"kernel", l.kernel}, {"stride", l.stride},
+                        {"input_layer", l.input_layer}, {"bias", l.bias}});
+  return layers;
+}
+
 double sgemm_ceiling(const TimingPlan& plan, int64_t n) {
   TimingPlan longer = plan;  // the best of more calls: every row is judged against this number
   longer.min_time = 3 * plan.min_time;
