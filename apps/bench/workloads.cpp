@@ -97,7 +97,7 @@ void conv_rows(const TimingPlan& plan, std::string_view filter, const RowSink& s
 
 nlohmann::json conv_layer_list(std::string_view filter) {
   nlohmann::json layers = nlohmann::json::array();
-  for (const ConvLayer& l : conv_layers)
+  for (const ConvLayer& l : kConvLayers)
     if (l.name().find(filter) != std::string::npos)
       layers.push_back({{"name", l.name()}, {"batch", l.batch}, {"in_channels", l.in_channels},
                         {"out_channels", l.out_channels}, {"size", l.size}, {"kernel", l.kernel}, {"stride", l.stride},
