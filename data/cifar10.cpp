@@ -37,7 +37,8 @@ template <class Decode>
 Dataset cached(const std::string& cache_folder, const std::string& source, const std::string& split, Decode decode) {
   std::error_code error;
   if (cache_folder.empty() || !fs::exists(source, error)) return decode();
-  return load_or_decode(cache_file(cache_folder, source, split), source_fingerprint(source), decode);
+  return load_or_decode(cache_file(cache_folder, source, split), source_fingerprint(source) + ", split " + split,
+                        decode);
 }
 
 Dataset load_binary(const std::string& dir, const std::string& split) {

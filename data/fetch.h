@@ -43,7 +43,7 @@ struct ExpectedFile {
 // Only if all are present and match are they written into destination (created if needed), each to
 // a temporary file renamed into place; otherwise throws naming the file (and for a mismatch the
 // expected and actual md5) and leaves destination untouched.
-void install_from_tarball(const std::string& archive, const std::string& prefix, const std::vector<ExpectedFile>& files,
-                          const std::string& destination);
+void install_from_tarball(const std::string& archive, const std::string& prefix,
+                          const std::vector<ExpectedFile>& files, const std::string& destination);
 
 }  // namespace sprig

@@ -35,13 +35,6 @@ struct TempDir {
   std::string file(const std::string& name) const { return (path / name).string(); }
 };
 
-// The shared test data (shared/data/README.md): $SPRIG_SHARED_DATA, else shared/data beside the
-// repository as CI lays it out. Tests that need it skip themselves when a file is absent.
-inline fs::path shared_data_dir() {
-  const char* env = std::getenv("SPRIG_SHARED_DATA");
-  return env ? fs::path(env) : fs::path(SPRIG_SOURCE_DIR) / ".." / "shared" / "data";
-}
-
 // Sets (or with nullopt unsets) an environment variable for the lifetime of the guard.
 class EnvGuard {
  public:

@@ -49,7 +49,8 @@ TEST_CASE("cifar10: class folders load and are cached once decoded") {
 
   // The next load reads the entry, not the images: plant other data under the same fingerprint.
   const std::string entry = (fs::path(cache) / entries[1]).string();
-  save_decoded(entry, source_fingerprint(dir.file("set/train")), Dataset(Bytes(6, 1), {3, 4}, 3, 1, 1, 10));
+  save_decoded(entry, source_fingerprint(dir.file("set/train")) + ", split train",
+               Dataset(Bytes(6, 1), {3, 4}, 3, 1, 1, 10));
   CHECK(load_cifar10(set, "train", cache).labels() == std::vector<int32_t>{3, 4});
   CHECK(load_cifar10(set, "train").size() == 20);  // no cache folder: decoded
   // Changing an image makes the entry stale: decoded again.

@@ -9,6 +9,7 @@
 #include "data/fetch.h"
 #include "data/loader.h"
 #include "data_test_files.h"
+#include "shared_data.h"
 
 using namespace sprig;
 using namespace sprig::test;

@@ -3,6 +3,7 @@
 #include "data/cifar.h"
 #include "data/md5.h"
 #include "data_test_files.h"
+#include "shared_data.h"
 
 using namespace sprig;
 using namespace sprig::test;

@@ -8,6 +8,7 @@
 #include "data/loader.h"
 #include "data/mnist.h"
 #include "data_test_files.h"
+#include "shared_data.h"
 
 using namespace sprig;
 using namespace sprig::test;

@@ -1,12 +1,13 @@
 // Writes the seed corpora of the fuzz targets: small valid files of each kind, made by sprig's own
 // writers and the data tests' helpers, so the seeds follow the formats as they evolve.
-//   fuzz_seeds DIR   ->  DIR/idx, DIR/safetensors, DIR/tar, DIR/checkpoint
+//   fuzz_seeds DIR   ->  DIR/idx, DIR/safetensors, DIR/tar, DIR/checkpoint, DIR/image
 #define DOCTEST_CONFIG_DISABLE  // only the file helpers of data_test_files.h are wanted
 #include <cstddef>
 #include <cstdio>
 #include <filesystem>
 
 #include "data/data_test_files.h"
+#include "data/image_files.h"
 #include "data/safetensors.h"
 #include "fuzz_common.h"
 #include "optim/checkpoint.h"
@@ -76,6 +77,19 @@ void checkpoint_seeds(const fs::path& dir) {
   for (const char* name : {"dense", "masked", "weights_only"}) encode_safetensors_seed(dir / name);
 }
 
+// PNGs of every channel count and JPEGs (colour and grey) of a smooth pattern.
+void image_seeds(const fs::path& dir) {
+  const auto pattern = [](int channels, int side) {
+    Bytes pixels(size_t(channels * side * side));
+    for (size_t j = 0; j < pixels.size(); ++j) pixels[j] = uint8_t(j * 5 + j / size_t(side) * 3);
+    return pixels;
+  };
+  for (int channels = 1; channels <= 4; ++channels)
+    write_bytes(dir / ("c" + std::to_string(channels) + ".png"), png_bytes(channels, 5, 5, pattern(channels, 5)));
+  write_bytes(dir / "rgb.jpg", jpg_bytes(3, 16, 16, pattern(3, 16)));
+  write_bytes(dir / "grey.jpg", jpg_bytes(1, 9, 9, pattern(1, 9)));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -85,7 +99,8 @@ int main(int argc, char** argv) {
   }
   const fs::path root = argv[1];
   const std::pair<const char*, void (*)(const fs::path&)> kinds[] = {
-      {"idx", idx_seeds}, {"safetensors", safetensors_seeds}, {"tar", tar_seeds}, {"checkpoint", checkpoint_seeds}};
+      {"idx", idx_seeds}, {"safetensors", safetensors_seeds}, {"tar", tar_seeds}, {"checkpoint", checkpoint_seeds},
+      {"image", image_seeds}};
   try {
     for (const auto& [name, write] : kinds) {
       fs::create_directories(root / name);
