@@ -2,8 +2,9 @@
 
 namespace sprig {
 
-SparseWeight::SparseWeight(const float* mask, int64_t rows, int64_t cols) : csr(csr_from_dense(mask, mask, rows, cols)) {
-  transposed = csr_transpose(csr, origin);
+SparseWeight::SparseWeight(const float* mask, int64_t rows, int64_t cols, int64_t taps_)
+    : csr(csr_from_dense(mask, mask, rows, cols)), taps(taps_) {
+  transposed = csr_transpose(csr, origin, taps);
 }
 
 void SparseWeight::refresh(const float* dense) {

@@ -12,12 +12,14 @@ namespace sprig {
 
 struct SparseWeight {
   Csr csr;                      // [rows, cols]
-  Csr transposed;               // [cols, rows]
+  Csr transposed;               // [cols, rows], or regrouped by taps (csr_transpose)
   std::vector<int64_t> origin;  // transposed entry k is csr entry origin[k]
+  int64_t taps = 1;
 
   SparseWeight() = default;
-  // mask: [rows, cols], 0/1; the pattern is its ones.
-  SparseWeight(const float* mask, int64_t rows, int64_t cols);
+  // mask: [rows, cols], 0/1; the pattern is its ones. taps: see csr_transpose (a direct
+  // convolution's input gradient wants its weight regrouped by input channel, taps = kh * kw).
+  SparseWeight(const float* mask, int64_t rows, int64_t cols, int64_t taps = 1);
 
   int64_t nnz() const { return csr.nnz(); }
   void refresh(const float* dense);  // dense: [rows, cols]
