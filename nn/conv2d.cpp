@@ -3,7 +3,6 @@
 #include "autograd/conv.h"
 #include "autograd/sparse.h"
 #include "nn/init.h"
-#include "tensor/sparse_conv.h"
 
 namespace sprig::nn {
 
@@ -18,13 +17,9 @@ Conv2d::Conv2d(const Conv2dOptions& options, Generator& gen) : options_(options)
   Tensor weight = Tensor::empty({options.out_channels, options.in_channels, k, k});
   initialize(weight, options.init, fan_in, fan_out, gen);
   weight_ = &register_parameter("weight", weight, /*prunable=*/true);
-  // Stride 1 and few stored weights per tap: the direct path, which wants the weight regrouped by
-  // input channel (tensor/sparse_conv.h).
-  auto taps = [o = options](double density) {
-    return sparse_conv2d_prefers_direct(o.stride, o.out_channels, density) ? o.kernel_size * o.kernel_size : 1;
-  };
+  // Stride 1 may take the direct path, which wants the weight regrouped by input channel too.
   kernel_ = std::make_unique<MaskedWeight>(*weight_, options.kernel, kConvBreakEven, options.out_channels, fan_in,
-                                           taps);
+                                           options.stride == 1 ? k * k : 1);
   if (options.bias) {
     Tensor bias = Tensor::empty({options.out_channels});
     torch_default_(bias, fan_in, gen);

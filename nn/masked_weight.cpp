@@ -17,13 +17,13 @@ void check_kernel_option(const std::string& kernel, const std::string& layer) {
 }
 
 MaskedWeight::MaskedWeight(Parameter& weight, std::string kernel, double break_even, int64_t rows, int64_t cols,
-                           Taps taps)
+                           int64_t taps)
     : weight_(weight),
       kernel_(std::move(kernel)),
       break_even_(break_even),
       rows_(rows),
       cols_(cols),
-      taps_(std::move(taps)) {
+      taps_(taps) {
   SPRIG_CHECK(rows * cols == weight.value().numel(), "MaskedWeight: [", rows, ", ", cols, "] does not fit weight ",
               weight.value().shape());
 }
@@ -57,7 +57,7 @@ Variable MaskedWeight::dense() const {
 const std::shared_ptr<SparseWeight>& MaskedWeight::pattern() {
   if (!pattern_ || pattern_version_ != weight_.mask_version) {
     const Tensor mask = weight_.mask.defined() ? weight_.mask : Tensor::ones(weight_.value().shape());
-    pattern_ = std::make_shared<SparseWeight>(mask.data(), rows_, cols_, taps_(density()));
+    pattern_ = std::make_shared<SparseWeight>(mask.data(), rows_, cols_, taps_);
     pattern_version_ = weight_.mask_version;
   }
   return pattern_;

@@ -6,7 +6,6 @@
 // break-even measured on this machine by bench_sparse (linear and conv layers have their own).
 // The CSR pattern is rebuilt when the mask changes (Parameter::mask_version); the values are read
 // from the parameter on every forward, so rewinding or loading weights needs nothing else.
-#include <functional>
 #include <memory>
 #include <string>
 
@@ -23,11 +22,10 @@ void check_kernel_option(const std::string& kernel, const std::string& layer);  
 
 class MaskedWeight {
  public:
-  // weight: the layer's parameter, viewed as [rows, cols] by the kernels. taps: the regrouping of
-  // the CSR's transpose the layer's kernels want at a density (tensor/csr.h csr_transpose).
-  using Taps = std::function<int64_t(double density)>;
+  // weight: the layer's parameter, viewed as [rows, cols] by the kernels. taps > 1: the pattern
+  // also holds the weight regrouped by input channel (a stride-1 convolution's direct path).
   MaskedWeight(Parameter& weight, std::string kernel, double break_even, int64_t rows, int64_t cols,
-               Taps taps = [](double) { return int64_t{1}; });
+               int64_t taps = 1);
 
   bool sparse() const;  // the kernel the next forward uses
   // The Variable dense kernels multiply by: the weight, or weight * mask when masked.
@@ -43,7 +41,7 @@ class MaskedWeight {
   std::string kernel_;
   double break_even_;
   int64_t rows_, cols_;
-  Taps taps_;
+  int64_t taps_;
   mutable uint64_t seen_version_ = 0;
   mutable double density_ = 1.0;
   std::shared_ptr<SparseWeight> pattern_;

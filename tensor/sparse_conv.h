@@ -10,20 +10,18 @@
 
 namespace sprig {
 
-// Stored weights per tap (density * Cout) below which the direct path beats im2col, measured by
-// bench_sparse on ResNet-20 and VGG-16 layers (see sparse_conv.cpp): the column matrix costs
-// K * P per image whatever the density, the product density * Cout * K * P, so the column matrix
-// dominates thin or very sparse layers.
-constexpr double kDirectBelowStoredPerTap = 10.0;
-bool sparse_conv2d_prefers_direct(int64_t stride, int64_t out_channels, double density);
+enum class ConvPath { automatic, im2col, direct };
 
-// x: [N, C, H, W], w: [Cout, C*kh*kw] (taps 1, or kh*kw for the direct path), bias: [Cout] or null
-// -> y: [N, Cout, OH, OW]
+// Whether the direct path is faster for this geometry and number of stored weights (measured on
+// ResNet-20 and VGG-16 layers, see sparse_conv.cpp). It needs stride 1 and w.taps = kh * kw.
+bool sparse_conv2d_prefers_direct(const Conv2dGeometry& g, int64_t nnz);
+
+// x: [N, C, H, W], w: [Cout, C*kh*kw], bias: [Cout] or null -> y: [N, Cout, OH, OW]
 void sparse_conv2d_forward(const Conv2dGeometry& g, const float* x, const SparseWeight& w, const float* bias,
-                           float* y);
+                           float* y, ConvPath path = ConvPath::automatic);
 // dy: [N, Cout, OH, OW] -> dx: [N, C, H, W] (overwritten; may be null), dvalues: [nnz] in w.csr's
 // order (overwritten), dbias: [Cout] (overwritten; may be null)
 void sparse_conv2d_backward(const Conv2dGeometry& g, const float* x, const SparseWeight& w, const float* dy,
-                            float* dx, float* dvalues, float* dbias);
+                            float* dx, float* dvalues, float* dbias, ConvPath path = ConvPath::automatic);
 
 }  // namespace sprig

@@ -3,7 +3,8 @@
 //   im2col  columns [C*kh*kw, count*OH*OW] built per group, CSR weight times columns (any stride);
 //   direct  stride 1: the group's images zero-padded once, each stored weight scaling a shifted
 //           window of its input channel (no column matrix: for thin layers building it cost 2-3x
-//           the product itself); outputs on the padded width, the extra columns dropped.
+//           the product itself); outputs on the padded width, the extra columns dropped. Needs
+//           SparseWeight::regrouped (taps = kh * kw).
 // Each path: the workspace it needs per thread, and a group's forward and backward.
 #include <cstdint>
 

@@ -4,12 +4,14 @@ namespace sprig {
 
 SparseWeight::SparseWeight(const float* mask, int64_t rows, int64_t cols, int64_t taps_)
     : csr(csr_from_dense(mask, mask, rows, cols)), taps(taps_) {
-  transposed = csr_transpose(csr, origin, taps);
+  transposed = csr_transpose(csr, origin);
+  if (taps > 1) regrouped = csr_transpose(csr, regrouped_origin, taps);
 }
 
 void SparseWeight::refresh(const float* dense) {
   csr_gather(csr, dense);
   csr_gather_from(transposed, csr, origin);
+  if (taps > 1) csr_gather_from(regrouped, csr, regrouped_origin);
 }
 
 // dvalues: [nnz] -> dense: [rows, cols] (+=)

@@ -32,8 +32,8 @@ const SparseConvCase kCases[] = {
 float tolerance(int64_t terms) { return 1e-5f * float(terms + 1); }
 
 // One case on one path: forward, input, weight and bias gradients against the reference.
-void check_case(const SparseConvCase& c, int64_t taps) {
-  INFO(c.why, taps > 1 ? " (direct)" : " (im2col)");
+void check_case(const SparseConvCase& c, ConvPath path) {
+  INFO(c.why, path == ConvPath::direct ? " (direct)" : " (im2col)");
   const Conv2dGeometry g = conv2d_geometry({c.batch, c.in_channels, c.size, c.size},
                                            {c.out_channels, c.in_channels, c.kernel, c.kernel}, c.stride, c.padding,
                                            "test");
@@ -45,18 +45,18 @@ void check_case(const SparseConvCase& c, int64_t taps) {
   Tensor mask = Tensor::empty(w.shape());
   for (int64_t i = 0; i < mask.numel(); ++i) mask.data()[i] = gen.uniform_double() < c.density ? 1.0f : 0.0f;
   const Tensor masked = w * mask;
-  SparseWeight sw(mask.data(), g.out_channels, g.patch(), taps);
+  SparseWeight sw(mask.data(), g.out_channels, g.patch(), c.stride == 1 ? c.kernel * c.kernel : 1);
   sw.refresh(w.data());
 
   Tensor y = Tensor::full(dy.shape(), 7.0f), y_ref = Tensor::empty(dy.shape());
-  sparse_conv2d_forward(g, x.data(), sw, bias.data(), y.data());
+  sparse_conv2d_forward(g, x.data(), sw, bias.data(), y.data(), path);
   conv2d_forward_reference(g, x.data(), masked.data(), bias.data(), y_ref.data());
   CHECK(max_abs_diff(y, y_ref) <= tolerance(g.patch()));
 
   Tensor dx = Tensor::full(x.shape(), 7.0f), dvalues = Tensor::full({sw.nnz()}, 7.0f);
   Tensor dbias = Tensor::full({g.out_channels}, 7.0f), dw = Tensor::zeros(w.shape());
   Tensor dx_ref = Tensor::empty(x.shape()), dw_ref = Tensor::empty(w.shape()), dbias_ref = Tensor::empty({g.out_channels});
-  sparse_conv2d_backward(g, x.data(), sw, dy.data(), dx.data(), dvalues.data(), dbias.data());
+  sparse_conv2d_backward(g, x.data(), sw, dy.data(), dx.data(), dvalues.data(), dbias.data(), path);
   sw.scatter_add(dvalues.data(), dw.data());
   conv2d_backward_reference(g, x.data(), masked.data(), dy.data(), dx_ref.data(), dw_ref.data(), dbias_ref.data());
   const int64_t pixels = g.batch * g.out_h() * g.out_w();
@@ -72,8 +72,8 @@ void check_case(const SparseConvCase& c, int64_t taps) {
 // the plain convolution of the masked weight. Stride-1 cases run both paths.
 TEST_CASE("sparse conv2d: matches the direct loops on the masked weight, forward and backward") {
   for (const SparseConvCase& c : kCases) {
-    check_case(c, 1);
-    if (c.stride == 1) check_case(c, c.kernel * c.kernel);
+    check_case(c, ConvPath::im2col);
+    if (c.stride == 1) check_case(c, ConvPath::direct);
   }
 }
 
@@ -86,12 +86,14 @@ TEST_CASE("sparse conv2d: backward is bit-identical from run to run") {
   for (int64_t i = 0; i < mask.numel(); ++i) mask.data()[i] = gen.uniform() < 0.3f ? 1.0f : 0.0f;
   SparseWeight sw(mask.data(), 8, 72, 9);
   sw.refresh(w.data());
-  auto backward = [&] {
-    Tensor dx = Tensor::empty(x.shape()), dvalues = Tensor::empty({sw.nnz()});
-    sparse_conv2d_backward(g, x.data(), sw, dy.data(), dx.data(), dvalues.data(), nullptr);
-    return std::make_pair(dx.to_vector(), dvalues.to_vector());
-  };
-  CHECK(backward() == backward());
+  for (ConvPath path : {ConvPath::im2col, ConvPath::direct}) {
+    auto backward = [&] {
+      Tensor dx = Tensor::empty(x.shape()), dvalues = Tensor::empty({sw.nnz()});
+      sparse_conv2d_backward(g, x.data(), sw, dy.data(), dx.data(), dvalues.data(), nullptr, path);
+      return std::make_pair(dx.to_vector(), dvalues.to_vector());
+    };
+    CHECK(backward() == backward());
+  }
 }
 
 // Guards against a pattern of the wrong shape reaching the kernels.
@@ -103,6 +105,10 @@ TEST_CASE("sparse conv2d: a pattern that does not fit the geometry is refused") 
   CHECK_THROWS_WITH_AS(sparse_conv2d_forward(g, x, sw, nullptr, y), doctest::Contains("17"), Error);
   const Conv2dGeometry strided = conv2d_geometry({1, 2, 5, 5}, {3, 2, 3, 3}, 2, 0, "test");
   const Tensor ones = Tensor::ones({3, 18});
-  SparseWeight regrouped(ones.data(), 3, 18, 9);  // regrouped for the direct path, which needs stride 1
-  CHECK_THROWS_WITH_AS(sparse_conv2d_forward(strided, x, regrouped, nullptr, y), doctest::Contains("stride"), Error);
+  SparseWeight regrouped(ones.data(), 3, 18, 9), plain(ones.data(), 3, 18);
+  CHECK_THROWS_WITH_AS(sparse_conv2d_forward(strided, x, regrouped, nullptr, y, ConvPath::direct),
+                       doctest::Contains("stride"), Error);
+  const Conv2dGeometry g1 = conv2d_geometry({1, 2, 5, 5}, {3, 2, 3, 3}, 1, 0, "test");
+  CHECK_THROWS_WITH_AS(sparse_conv2d_forward(g1, x, plain, nullptr, y, ConvPath::direct), doctest::Contains("taps"),
+                       Error);
 }

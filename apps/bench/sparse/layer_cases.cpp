@@ -116,8 +116,7 @@ Parts time_conv(const LayerCase& c, double density, const TimingPlan& plan) {
     both = measure(plan, [&] { conv2d_backward(g, x.data(), w.data(), dy.data(), dx_data, dw.data(), nullptr); }).median;
   } else {
     const Tensor mask = random_mask(w.shape(), density, gen);
-    const bool direct = sparse_conv2d_prefers_direct(g.stride, g.out_channels, density);  // as nn::Conv2d chooses
-    SparseWeight sw(mask.data(), g.out_channels, g.patch(), direct ? g.kernel_h * g.kernel_w : 1);
+    SparseWeight sw(mask.data(), g.out_channels, g.patch(), g.stride == 1 ? g.kernel_h * g.kernel_w : 1);  // as nn::Conv2d
     parts.forward = measure(plan, [&] {
       sw.refresh(w.data());
       sparse_conv2d_forward(g, x.data(), sw, nullptr, y.data());
