@@ -16,6 +16,20 @@ void check_kernel_option(const std::string& kernel, const std::string& layer) {
               "sparse, got '", kernel, "'");
 }
 
+namespace {
+void collect_sparse(const Module& module, const std::string& name, std::vector<std::string>& out) {
+  if (module.uses_sparse_kernel()) out.push_back(name);
+  for (const auto& [child_name, child] : module.children())
+    collect_sparse(*child, name.empty() ? child_name : name + "." + child_name, out);
+}
+}  // namespace
+
+std::vector<std::string> sparse_kernel_layers(const Module& model) {
+  std::vector<std::string> names;
+  collect_sparse(model, "", names);
+  return names;
+}
+
 MaskedWeight::MaskedWeight(Parameter& weight, std::string kernel, double break_even, int64_t rows, int64_t cols,
                            int64_t taps)
     : weight_(weight),

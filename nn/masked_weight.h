@@ -8,6 +8,7 @@
 // from the parameter on every forward, so rewinding or loading weights needs nothing else.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "nn/module.h"
 #include "tensor/sparse_weight.h"
@@ -19,6 +20,9 @@ extern const double kLinearBreakEven;
 extern const double kConvBreakEven;
 
 void check_kernel_option(const std::string& kernel, const std::string& layer);  // auto, dense or sparse
+
+// Dotted names of the layers in `model` (itself included) whose next forward runs CSR kernels.
+std::vector<std::string> sparse_kernel_layers(const Module& model);
 
 class MaskedWeight {
  public:
