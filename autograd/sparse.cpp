@@ -31,7 +31,10 @@ Variable sparse_linear(const Variable& x, const Variable& weight, const Variable
 
   return Variable(y, {x, weight, bias}, [w, xt](const Tensor& gy, std::vector<Variable>& in) {
     const Tensor dyt = transpose(gy);
-    if (in[0].requires_grad()) in[0].add_grad(sparse_linear_input_grad(*w, dyt));
+    if (in[0].requires_grad()) {
+      w->refresh_transposes();
+      in[0].add_grad(sparse_linear_input_grad(*w, dyt));
+    }
     if (in[1].requires_grad()) sparse_linear_weight_grad(*w, dyt, xt, in[1].grad_accumulator().data());
     if (in[2].requires_grad()) in[2].add_grad(sum(gy, 0));
   });
@@ -51,6 +54,7 @@ Variable sparse_conv2d(const Variable& x, const Variable& weight, const Variable
     const Shape out{g.batch, g.out_channels, g.out_h(), g.out_w()};
     SPRIG_CHECK(gy.shape() == out, "sparse_conv2d backward: gradient ", gy.shape(), " does not match output ", out);
     Tensor dx = in[0].requires_grad() ? Tensor::empty(in[0].value().shape()) : Tensor();
+    if (dx.defined()) w->refresh_transposes();
     Tensor dvalues = Tensor::empty({w->nnz()});
     Tensor dbias = in[2].requires_grad() ? Tensor::empty({g.out_channels}) : Tensor();
     sparse_conv2d_backward(g, in[0].value().data(), *w, gy.data(), dx.data(), dvalues.data(), dbias.data());

@@ -21,7 +21,7 @@ namespace {
 using namespace sparse_conv;
 
 bool direct_possible(const Conv2dGeometry& g, const SparseWeight& w) {
-  return g.stride == 1 && w.taps == g.kernel_h * g.kernel_w;
+  return g.stride == 1 && w.taps() == g.kernel_h * g.kernel_w;
 }
 
 // Checks the weight and resolves `automatic`.
@@ -30,7 +30,7 @@ bool use_direct(const char* op, const Conv2dGeometry& g, const SparseWeight& w, 
   SPRIG_CHECK(w.csr.rows == g.out_channels && w.csr.cols == g.patch(), op, ": weight [", w.csr.rows, ", ", w.csr.cols,
               "] for ", g.out_channels, " filters of ", g.patch(), " taps");
   SPRIG_CHECK(path != ConvPath::direct || direct_possible(g, w), op, ": the direct path needs stride 1 (got ",
-              g.stride, ") and the weight regrouped by ", g.kernel_h * g.kernel_w, " taps (got ", w.taps, ")");
+              g.stride, ") and the weight regrouped by ", g.kernel_h * g.kernel_w, " taps (got ", w.taps(), ")");
   if (path != ConvPath::automatic) return path == ConvPath::direct;
   return direct_possible(g, w) && sparse_conv2d_prefers_direct(g, w.nnz());
 }

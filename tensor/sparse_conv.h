@@ -19,8 +19,9 @@ bool sparse_conv2d_prefers_direct(const Conv2dGeometry& g, int64_t nnz);
 // x: [N, C, H, W], w: [Cout, C*kh*kw], bias: [Cout] or null -> y: [N, Cout, OH, OW]
 void sparse_conv2d_forward(const Conv2dGeometry& g, const float* x, const SparseWeight& w, const float* bias,
                            float* y, ConvPath path = ConvPath::automatic);
-// dy: [N, Cout, OH, OW] -> dx: [N, C, H, W] (overwritten; may be null), dvalues: [nnz] in w.csr's
-// order (overwritten), dbias: [Cout] (overwritten; may be null)
+// dy: [N, Cout, OH, OW] -> dx: [N, C, H, W] (overwritten; may be null: then w's transposes may be
+// stale, else call refresh_transposes first), dvalues: [nnz] in w.csr's order (overwritten),
+// dbias: [Cout] (overwritten; may be null)
 void sparse_conv2d_backward(const Conv2dGeometry& g, const float* x, const SparseWeight& w, const float* dy,
                             float* dx, float* dvalues, float* dbias, ConvPath path = ConvPath::automatic);
 

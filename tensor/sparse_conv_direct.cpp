@@ -136,7 +136,7 @@ void backward(const Group& group, const float* x, const SparseWeight& w, const f
   sddmm(w.csr, b.wide + p.gap, p.Ls, DenseRows{b.xp, 0, taps.data()}, p.L, dvalues);  // dW at the pattern
   if (!dx) return;
   const std::vector<int64_t> shifts = gradient_offsets(g, p);
-  spmm(w.regrouped, DenseRows{b.wide + p.gap, 0, shifts.data()}, p.span, nullptr, b.dxp, p.span);
+  spmm(w.regrouped(), DenseRows{b.wide + p.gap, 0, shifts.data()}, p.span, nullptr, b.dxp, p.span);
   crop_into(group, p, b.dxp, dx);
 }
 

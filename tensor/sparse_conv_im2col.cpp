@@ -72,7 +72,7 @@ void backward(const Group& group, const float* x, const SparseWeight& w, const f
   im2col_into(group, x, cols);
   sddmm(w.csr, grads, NP, cols, NP, NP, dvalues);  // dW += dy cols^T at the pattern
   if (!dx) return;
-  spmm(w.transposed, grads, NP, NP, nullptr, cols, NP);  // dcols = W^T dy, over the spent columns
+  spmm(w.transposed(), grads, NP, NP, nullptr, cols, NP);  // dcols = W^T dy, over the spent columns
   col2im_into(group, cols, dx);
 }
 

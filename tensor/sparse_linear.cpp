@@ -23,7 +23,7 @@ Tensor sparse_linear_input_grad(const SparseWeight& w, const Tensor& dyt) {
               " for weight [", w.csr.rows, ", ", w.csr.cols, "]");
   const int64_t N = dyt.size(1);
   Tensor dxt = Tensor::empty({w.csr.cols, N});
-  spmm(w.transposed, dyt.data(), N, N, nullptr, dxt.data(), N);
+  spmm(w.transposed(), dyt.data(), N, N, nullptr, dxt.data(), N);
   return transpose(dxt);
 }
 

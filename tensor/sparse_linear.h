@@ -10,7 +10,7 @@ namespace sprig {
 
 // x: [N, in], bias: [out] or null -> y: [N, out]; xt: x^T [in, N], for the weight gradient.
 Tensor sparse_linear_forward(const SparseWeight& w, const Tensor& x, const float* bias, Tensor& xt);
-// dyt: dy^T [out, N] -> dx: [N, in]
+// dyt: dy^T [out, N] -> dx: [N, in]; w's transposes must be current (refresh_transposes)
 Tensor sparse_linear_input_grad(const SparseWeight& w, const Tensor& dyt);
 // dyt: dy^T [out, N], xt: x^T [in, N] -> dweight: [out, in], += dy^T x at the pattern only
 void sparse_linear_weight_grad(const SparseWeight& w, const Tensor& dyt, const Tensor& xt, float* dweight);

@@ -4,6 +4,7 @@
 #include "tensor/csr.h"
 #include "tensor/elementwise.h"
 #include "tensor/generator.h"
+#include "tensor/sparse_weight.h"
 
 using namespace sprig;
 
@@ -147,4 +148,21 @@ TEST_CASE("csr: validate names what is broken") {
   CHECK_THROWS_WITH_AS(broken([](Csr& a) { a.values.pop_back(); }).validate("t"), doctest::Contains("values"), Error);
   CHECK_THROWS_WITH_AS(broken([](Csr& a) { a.row_ptr.back() = 7; }).validate("t"), doctest::Contains("nnz"), Error);
   CHECK_THROWS_AS(csr_from_dense(Tensor::ones({2, 3}), Tensor::ones({3, 2})), Error);
+}
+
+// Guards against an input gradient computed with the previous step's weights: after refresh() the
+// transposes are stale until refresh_transposes(), and using them throws.
+TEST_CASE("sparse weight: transposes follow the CSR values on demand") {
+  const Tensor mask = mask_4x5(), dense = values_4x5();
+  SparseWeight w(mask.data(), 4, 5, 5);  // one group of five taps: regrouped is [1, 20]
+  w.refresh(dense.data());
+  CHECK_THROWS_WITH_AS(w.transposed(), doctest::Contains("refresh_transposes"), Error);
+  CHECK_THROWS_AS(w.regrouped(), Error);
+  w.refresh_transposes();
+  CHECK(w.transposed().values == std::vector<float>{1, 16, 12, 17, 3, 13, 5, 20});
+  CHECK(w.regrouped().values == std::vector<float>{1, 3, 5, 12, 13, 16, 17, 20});
+  Tensor grad = Tensor::zeros({4, 5});
+  w.scatter_add(w.csr.values.data(), grad.data());
+  CHECK(grad.to_vector() == (dense * mask).to_vector());
+  CHECK_THROWS_AS(SparseWeight(mask.data(), 4, 5).regrouped(), Error);  // built without taps
 }

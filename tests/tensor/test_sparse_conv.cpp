@@ -47,6 +47,7 @@ void check_case(const SparseConvCase& c, ConvPath path) {
   const Tensor masked = w * mask;
   SparseWeight sw(mask.data(), g.out_channels, g.patch(), c.stride == 1 ? c.kernel * c.kernel : 1);
   sw.refresh(w.data());
+  sw.refresh_transposes();
 
   Tensor y = Tensor::full(dy.shape(), 7.0f), y_ref = Tensor::empty(dy.shape());
   sparse_conv2d_forward(g, x.data(), sw, bias.data(), y.data(), path);
@@ -86,6 +87,7 @@ TEST_CASE("sparse conv2d: backward is bit-identical from run to run") {
   for (int64_t i = 0; i < mask.numel(); ++i) mask.data()[i] = gen.uniform() < 0.3f ? 1.0f : 0.0f;
   SparseWeight sw(mask.data(), 8, 72, 9);
   sw.refresh(w.data());
+  sw.refresh_transposes();
   for (ConvPath path : {ConvPath::im2col, ConvPath::direct}) {
     auto backward = [&] {
       Tensor dx = Tensor::empty(x.shape()), dvalues = Tensor::empty({sw.nnz()});

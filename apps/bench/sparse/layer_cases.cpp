@@ -88,7 +88,11 @@ Parts time_linear(const LayerCase& c, double density, const TimingPlan& plan) {
       sw.refresh(w.data());
       sparse_linear_forward(sw, x, nullptr, xt);
     }).median;
-    parts.input_grad = measure(plan, [&] { sparse_linear_input_grad(sw, transpose(dy)); }).median;
+    parts.input_grad = measure(plan, [&] {
+      sw.refresh(w.data());  // makes the transposes stale, as each forward does (one gather too many)
+      sw.refresh_transposes();
+      sparse_linear_input_grad(sw, transpose(dy));
+    }).median;
     parts.weight_grad = measure(plan, [&] { sparse_linear_weight_grad(sw, dyt, xt, dw.data()); }).median;
   }
   parts.layer = time_module(layer, density, x, dy, true, plan, gen);
@@ -124,7 +128,11 @@ Parts time_conv(const LayerCase& c, double density, const TimingPlan& plan) {
     parts.weight_grad = measure(plan, [&] {
       sparse_conv2d_backward(g, x.data(), sw, dy.data(), nullptr, dw.data(), nullptr);
     }).median;
-    both = measure(plan, [&] { sparse_conv2d_backward(g, x.data(), sw, dy.data(), dx_data, dw.data(), nullptr); }).median;
+    both = measure(plan, [&] {
+      sw.refresh(w.data());  // makes the transposes stale, as each forward does (one gather too many)
+      sw.refresh_transposes();
+      sparse_conv2d_backward(g, x.data(), sw, dy.data(), dx_data, dw.data(), nullptr);
+    }).median;
   }
   parts.input_grad = dx_data ? std::max(0.0, both - parts.weight_grad) : 0.0;
   parts.layer = time_module(layer, density, x, dy, !c.layer.input_layer, plan, gen);
