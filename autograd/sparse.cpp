@@ -1,6 +1,5 @@
 #include "autograd/sparse.h"
 
-#include "tensor/layout.h"
 #include "tensor/reduce.h"
 #include "tensor/sparse_conv.h"
 #include "tensor/sparse_linear.h"
@@ -30,10 +29,10 @@ Variable sparse_linear(const Variable& x, const Variable& weight, const Variable
   const Tensor y = sparse_linear_forward(*w, x.value(), bias.defined() ? bias.value().data() : nullptr, xt);
 
   return Variable(y, {x, weight, bias}, [w, xt](const Tensor& gy, std::vector<Variable>& in) {
-    const Tensor dyt = transpose(gy);
+    const Tensor dyt = batch_along_rows(gy);
     if (in[0].requires_grad()) {
       w->refresh_transposes();
-      in[0].add_grad(sparse_linear_input_grad(*w, dyt));
+      in[0].add_grad(sparse_linear_input_grad(*w, dyt, gy.size(0)));
     }
     if (in[1].requires_grad()) sparse_linear_weight_grad(*w, dyt, xt, in[1].grad_accumulator().data());
     if (in[2].requires_grad()) in[2].add_grad(sum(gy, 0));

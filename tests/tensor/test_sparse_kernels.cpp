@@ -9,6 +9,7 @@
 #include "tensor/generator.h"
 #include "tensor/runtime.h"
 #include "tensor/sddmm.h"
+#include "tensor/sparse_linear.h"
 #include "tensor/simd.h"
 #include "tensor/spmm.h"
 
@@ -170,4 +171,17 @@ TEST_CASE("sparse kernels: eight lane sums at once equal eight single ones, bit 
     for (int l = 0; l < 16; ++l) vector[l] = gen.normal() * float(1 << (l % 7));  // mixed magnitudes: rounding shows
   const simd::Vec8 together = simd::sum16x8(v);
   for (int e = 0; e < 8; ++e) CHECK(together[e] == simd::sum16(v[e]));
+}
+
+// Guards against batch padding that is not zero (it would add to the weight gradient) or a batch
+// under one vector padded anyway.
+TEST_CASE("sparse kernels: batch_along_rows pads the batch to whole vectors with zeros") {
+  Generator gen(9);
+  for (int64_t N : {1, 15, 16, 17, 60}) {
+    const Tensor m = normal({N, 5}, gen), t = batch_along_rows(m);
+    const int64_t Np = N < 16 ? N : (N + 15) / 16 * 16;
+    REQUIRE(t.shape() == Shape{5, Np});
+    for (int64_t f = 0; f < 5; ++f)
+      for (int64_t n = 0; n < Np; ++n) CHECK(t.at({f, n}) == (n < N ? m.at({n, f}) : 0.0f));
+  }
 }

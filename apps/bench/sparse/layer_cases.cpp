@@ -4,7 +4,6 @@
 #include "nn/linear.h"
 #include "nn/parameter_set.h"
 #include "tensor/gemm.h"
-#include "tensor/layout.h"
 #include "tensor/sparse_conv.h"
 #include "tensor/sparse_linear.h"
 
@@ -83,7 +82,7 @@ Parts time_linear(const LayerCase& c, double density, const TimingPlan& plan) {
   } else {
     const Tensor mask = random_mask(w.shape(), density, gen);
     SparseWeight sw(mask.data(), c.out, c.in);
-    Tensor xt, dyt = transpose(dy), dw = Tensor::zeros(w.shape());
+    Tensor xt, dyt = batch_along_rows(dy), dw = Tensor::zeros(w.shape());
     parts.forward = measure(plan, [&] {
       sw.refresh(w.data());
       sparse_linear_forward(sw, x, nullptr, xt);
@@ -91,7 +90,7 @@ Parts time_linear(const LayerCase& c, double density, const TimingPlan& plan) {
     parts.input_grad = measure(plan, [&] {
       sw.refresh(w.data());  // makes the transposes stale, as each forward does (one gather too many)
       sw.refresh_transposes();
-      sparse_linear_input_grad(sw, transpose(dy));
+      sparse_linear_input_grad(sw, batch_along_rows(dy), c.batch);
     }).median;
     parts.weight_grad = measure(plan, [&] { sparse_linear_weight_grad(sw, dyt, xt, dw.data()); }).median;
   }
