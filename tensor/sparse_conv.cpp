@@ -10,7 +10,7 @@ namespace sprig {
 
 namespace sparse_conv {
 
-int64_t images_per_group(const Conv2dGeometry& g, int64_t columns_per_image, int64_t min_columns) {
+int64_t group_size(const Conv2dGeometry& g, int64_t columns_per_image, int64_t min_columns) {
   return std::min(g.batch, (min_columns + columns_per_image - 1) / columns_per_image);
 }
 
@@ -36,17 +36,17 @@ bool use_direct(const char* op, const Conv2dGeometry& g, const SparseWeight& w, 
 }
 
 struct Path {
-  bool direct;
+  const PathKernels& kernels;
   int64_t per_group, groups, threads, workspace;
 
-  Path(const Conv2dGeometry& g, bool direct_) : direct(direct_) {
-    per_group = direct ? direct_path::images_per_group(g) : im2col_path::images_per_group(g);
+  Path(const Conv2dGeometry& g, bool direct) : kernels(direct ? kDirectPath : kIm2colPath) {
+    per_group = kernels.images_per_group(g);
     groups = (g.batch + per_group - 1) / per_group;
     // Threads take whole groups when there are enough of them (each kernel then runs on one
     // thread), else one thread walks the groups and the kernels split rows.
     const int64_t max_threads = omp_get_max_threads();
     threads = groups >= max_threads ? max_threads : 1;
-    workspace = direct ? direct_path::workspace(g, per_group) : im2col_path::workspace(g, per_group);
+    workspace = kernels.workspace(g, per_group);
   }
   Group group(const Conv2dGeometry& g, int64_t index) const {
     const int64_t n0 = index * per_group;
@@ -82,9 +82,7 @@ void sparse_conv2d_forward(const Conv2dGeometry& g, const float* x, const Sparse
     float* work = workspace.data() + omp_get_thread_num() * path.workspace;
 #pragma omp for schedule(static)
     for (int64_t index = 0; index < path.groups; ++index) {
-      const Group group = path.group(g, index);
-      if (path.direct) direct_path::forward(group, x, w, bias, y, work);
-      else im2col_path::forward(group, x, w, bias, y, work);
+      path.kernels.forward(path.group(g, index), x, w, bias, y, work);
     }
   }
 }
@@ -105,9 +103,7 @@ void sparse_conv2d_backward(const Conv2dGeometry& g, const float* x, const Spars
     float* partial = partials.data() + t * stride;
 #pragma omp for schedule(static)
     for (int64_t index = 0; index < path.groups; ++index) {
-      const Group group = path.group(g, index);
-      if (path.direct) direct_path::backward(group, x, w, dy, dx, partial, work);
-      else im2col_path::backward(group, x, w, dy, dx, partial, work);
+      path.kernels.backward(path.group(g, index), x, w, dy, dx, partial, work);
     }
   }
   const float* p = partials.data();

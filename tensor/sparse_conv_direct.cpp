@@ -11,7 +11,7 @@
 #include "tensor/sparse_conv_paths.h"
 #include "tensor/spmm.h"
 
-namespace sprig::sparse_conv::direct_path {
+namespace sprig::sparse_conv {
 
 namespace {
 
@@ -103,10 +103,8 @@ struct Buffers {
         dxp(wide + cache_lines(g.out_channels * p.Ls)) {}
 };
 
-}  // namespace
-
 int64_t images_per_group(const Conv2dGeometry& g) {
-  return sparse_conv::images_per_group(g, (g.height + 2 * g.padding) * (g.width + 2 * g.padding), 128);
+  return group_size(g, (g.height + 2 * g.padding) * (g.width + 2 * g.padding), 128);
 }
 
 int64_t workspace(const Conv2dGeometry& g, int64_t count) {
@@ -140,4 +138,8 @@ void backward(const Group& group, const float* x, const SparseWeight& w, const f
   crop_into(group, p, b.dxp, dx);
 }
 
-}  // namespace sprig::sparse_conv::direct_path
+}  // namespace
+
+const PathKernels kDirectPath = {images_per_group, workspace, forward, backward};
+
+}  // namespace sprig::sparse_conv

@@ -5,7 +5,7 @@
 #include "tensor/sparse_conv_paths.h"
 #include "tensor/spmm.h"
 
-namespace sprig::sparse_conv::im2col_path {
+namespace sprig::sparse_conv {
 
 namespace {
 
@@ -38,10 +38,8 @@ void copy_blocks(const Group& group, const float* from, float* to) {
     }
 }
 
-}  // namespace
-
 int64_t images_per_group(const Conv2dGeometry& g) {
-  return sparse_conv::images_per_group(g, g.out_h() * g.out_w(), 64);
+  return group_size(g, g.out_h() * g.out_w(), 64);
 }
 
 // The column matrix, then [Cout, columns] for outputs or packed output gradients.
@@ -76,4 +74,8 @@ void backward(const Group& group, const float* x, const SparseWeight& w, const f
   col2im_into(group, cols, dx);
 }
 
-}  // namespace sprig::sparse_conv::im2col_path
+}  // namespace
+
+const PathKernels kIm2colPath = {images_per_group, workspace, forward, backward};
+
+}  // namespace sprig::sparse_conv

@@ -5,7 +5,6 @@
 //           window of its input channel (no column matrix: for thin layers building it cost 2-3x
 //           the product itself); outputs on the padded width, the extra columns dropped. Needs
 //           SparseWeight::regrouped (taps = kh * kw).
-// Each path: the workspace it needs per thread, and a group's forward and backward.
 #include <cstdint>
 
 #include "tensor/conv.h"
@@ -21,25 +20,20 @@ struct Group {
 };
 
 // Images per group: enough that a group's output rows reach min_columns.
-int64_t images_per_group(const Conv2dGeometry& g, int64_t columns_per_image, int64_t min_columns);
+int64_t group_size(const Conv2dGeometry& g, int64_t columns_per_image, int64_t min_columns);
 // n floats rounded up to whole cache lines, so threads' workspaces never share one.
 inline int64_t cache_lines(int64_t n) { return (n + 15) / 16 * 16; }
 
-namespace im2col_path {
-int64_t images_per_group(const Conv2dGeometry& g);
-int64_t workspace(const Conv2dGeometry& g, int64_t count);
-void forward(const Group& group, const float* x, const SparseWeight& w, const float* bias, float* y, float* work);
-// dvalues += this group's weight gradient; dx (may be null) overwritten for its images.
-void backward(const Group& group, const float* x, const SparseWeight& w, const float* dy, float* dx, float* dvalues,
-              float* work);
-}  // namespace im2col_path
-
-namespace direct_path {
-int64_t images_per_group(const Conv2dGeometry& g);
-int64_t workspace(const Conv2dGeometry& g, int64_t count);
-void forward(const Group& group, const float* x, const SparseWeight& w, const float* bias, float* y, float* work);
-void backward(const Group& group, const float* x, const SparseWeight& w, const float* dy, float* dx, float* dvalues,
-              float* work);
-}  // namespace direct_path
+// A path: the images it groups, the workspace a thread needs for a group, a group's forward, and
+// its backward (dvalues += the group's weight gradient; dx, if not null, overwritten for its images).
+struct PathKernels {
+  int64_t (*images_per_group)(const Conv2dGeometry& g);
+  int64_t (*workspace)(const Conv2dGeometry& g, int64_t count);
+  void (*forward)(const Group& group, const float* x, const SparseWeight& w, const float* bias, float* y, float* work);
+  void (*backward)(const Group& group, const float* x, const SparseWeight& w, const float* dy, float* dx,
+                   float* dvalues, float* work);
+};
+extern const PathKernels kIm2colPath;  // sparse_conv_im2col.cpp
+extern const PathKernels kDirectPath;  // sparse_conv_direct.cpp
 
 }  // namespace sprig::sparse_conv

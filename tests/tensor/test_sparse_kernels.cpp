@@ -51,6 +51,12 @@ Tensor random_mask(int64_t rows, int64_t cols, double density, Generator& gen) {
   return mask;
 }
 
+// The case's sparse matrix: normal values at random_mask's pattern.
+Csr random_csr(const SparseCase& c, Generator& gen) {
+  const Tensor values = normal({c.rows, c.cols}, gen);
+  return csr_from_dense(values, random_mask(c.rows, c.cols, c.density, gen));
+}
+
 // Dense operands with a padded leading dimension (ld = n + 3): kernels must neither read nor write
 // the padding, which holds NaN so a read shows and a write is caught by the comparison.
 struct Padded {
@@ -88,7 +94,7 @@ TEST_CASE("sparse kernels: spmm matches the reference") {
   for (const SparseCase& c : kCases) {
     CAPTURE(c.why);
     Generator gen(uint64_t(c.rows * 7919 + c.cols * 31 + c.n));
-    const Csr a = csr_from_dense(normal({c.rows, c.cols}, gen), random_mask(c.rows, c.cols, c.density, gen));
+    const Csr a = random_csr(c, gen);
     Padded b(c.cols, c.n, gen), out(c.rows, c.n, gen), ref(c.rows, c.n, gen);
     const Tensor bias = normal({c.rows}, gen);
     for (const float* bias_data : {static_cast<const float*>(nullptr), bias.data()}) {
@@ -105,7 +111,7 @@ TEST_CASE("sparse kernels: the transposed product matches the reference") {
   for (const SparseCase& c : kCases) {
     CAPTURE(c.why);
     Generator gen(uint64_t(c.rows * 104729 + c.cols * 17 + c.n));
-    const Csr a = csr_from_dense(normal({c.rows, c.cols}, gen), random_mask(c.rows, c.cols, c.density, gen));
+    const Csr a = random_csr(c, gen);
     std::vector<int64_t> origin;
     const Csr at = csr_transpose(a, origin);
     Padded b(c.rows, c.n, gen), out(c.cols, c.n, gen), ref(c.cols, c.n, gen);
@@ -121,7 +127,7 @@ TEST_CASE("sparse kernels: sddmm matches the reference and accumulates") {
   for (const SparseCase& c : kCases) {
     CAPTURE(c.why);
     Generator gen(uint64_t(c.rows * 15485863 + c.cols * 13 + c.n));
-    const Csr pattern = csr_from_dense(normal({c.rows, c.cols}, gen), random_mask(c.rows, c.cols, c.density, gen));
+    const Csr pattern = random_csr(c, gen);
     Padded a(c.rows, c.n, gen), b(c.cols, c.n, gen);
     const Tensor start = normal({pattern.nnz()}, gen);
     Tensor out = start.clone(), ref = start.clone();
@@ -136,7 +142,7 @@ TEST_CASE("sparse kernels: sddmm matches the reference and accumulates") {
 TEST_CASE("sparse kernels: the same bits on one thread and on two") {
   const SparseCase c = kCases[10];
   Generator gen(5);
-  const Csr a = csr_from_dense(normal({c.rows, c.cols}, gen), random_mask(c.rows, c.cols, c.density, gen));
+  const Csr a = random_csr(c, gen);
   Padded b(c.cols, c.n, gen), dy(c.rows, c.n, gen);
   const int threads = num_threads();
   auto run = [&](int t) {
