@@ -1,6 +1,5 @@
 #include "autograd/sparse.h"
 
-#include "tensor/layout.h"
 #include "tensor/reduce.h"
 #include "tensor/sparse_conv.h"
 #include "tensor/sparse_linear.h"
@@ -30,8 +29,11 @@ Variable sparse_linear(const Variable& x, const Variable& weight, const Variable
   const Tensor y = sparse_linear_forward(*w, x.value(), bias.defined() ? bias.value().data() : nullptr, xt);
 
   return Variable(y, {x, weight, bias}, [w, xt](const Tensor& gy, std::vector<Variable>& in) {
-    const Tensor dyt = transpose(gy);
-    if (in[0].requires_grad()) in[0].add_grad(sparse_linear_input_grad(*w, dyt));
+    const Tensor dyt = batch_along_rows(gy);
+    if (in[0].requires_grad()) {
+      w->refresh_transposes();
+      in[0].add_grad(sparse_linear_input_grad(*w, dyt, gy.size(0)));
+    }
     if (in[1].requires_grad()) sparse_linear_weight_grad(*w, dyt, xt, in[1].grad_accumulator().data());
     if (in[2].requires_grad()) in[2].add_grad(sum(gy, 0));
   });
@@ -51,6 +53,7 @@ Variable sparse_conv2d(const Variable& x, const Variable& weight, const Variable
     const Shape out{g.batch, g.out_channels, g.out_h(), g.out_w()};
     SPRIG_CHECK(gy.shape() == out, "sparse_conv2d backward: gradient ", gy.shape(), " does not match output ", out);
     Tensor dx = in[0].requires_grad() ? Tensor::empty(in[0].value().shape()) : Tensor();
+    if (dx.defined()) w->refresh_transposes();
     Tensor dvalues = Tensor::empty({w->nnz()});
     Tensor dbias = in[2].requires_grad() ? Tensor::empty({g.out_channels}) : Tensor();
     sparse_conv2d_backward(g, in[0].value().data(), *w, gy.data(), dx.data(), dvalues.data(), dbias.data());

@@ -44,7 +44,7 @@ struct LoaderOptions {
   ChannelStats normalize = {};  // empty: x = pixel/255
   Augment augment = {};        // empty: none
   // Prepare the next batch on a background thread while the caller computes. Off by default
-  // because for MNIST it does not pay: a batch of 60 takes ~25 us to prepare, against ~2 ms for a
+  // because for MNIST it does not pay: a batch of 60 takes ~8 us to prepare, against ~2 ms for a
   // LeNet-300-100 step on 2 threads, so it could hide ~1% of an epoch at best, and only with an
   // idle core; measured on 2 busy cores, epochs were no faster with it. Worth trying when
   // augmentation makes batches expensive.
@@ -78,6 +78,8 @@ class DataLoader {
 
  private:
   void fill(Batch& batch, int64_t batch_index);  // batch `batch_index` of the current epoch
+  static constexpr int64_t kPrefetchAhead = 4;   // examples
+  void prefetch_example(int64_t i) const;
   void prefetch_loop();
 
   Dataset dataset_;

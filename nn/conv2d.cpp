@@ -17,7 +17,9 @@ Conv2d::Conv2d(const Conv2dOptions& options, Generator& gen) : options_(options)
   Tensor weight = Tensor::empty({options.out_channels, options.in_channels, k, k});
   initialize(weight, options.init, fan_in, fan_out, gen);
   weight_ = &register_parameter("weight", weight, /*prunable=*/true);
-  kernel_ = std::make_unique<MaskedWeight>(*weight_, options.kernel, kConvBreakEven, options.out_channels, fan_in);
+  // Stride 1 may take the direct path, which wants the weight regrouped by input channel too.
+  kernel_ = std::make_unique<MaskedWeight>(*weight_, options.kernel, kConvBreakEven, options.out_channels, fan_in,
+                                           options.stride == 1 ? k * k : 1);
   if (options.bias) {
     Tensor bias = Tensor::empty({options.out_channels});
     torch_default_(bias, fan_in, gen);

@@ -16,10 +16,31 @@ void check_kernel_option(const std::string& kernel, const std::string& layer) {
               "sparse, got '", kernel, "'");
 }
 
-MaskedWeight::MaskedWeight(Parameter& weight, std::string kernel, double break_even, int64_t rows, int64_t cols)
-    : weight_(weight), kernel_(std::move(kernel)), break_even_(break_even), rows_(rows), cols_(cols) {
+namespace {
+void collect_sparse(const Module& module, const std::string& name, std::vector<std::string>& out) {
+  if (module.uses_sparse_kernel()) out.push_back(name);
+  for (const auto& [child_name, child] : module.children())
+    collect_sparse(*child, name.empty() ? child_name : name + "." + child_name, out);
+}
+}  // namespace
+
+std::vector<std::string> sparse_kernel_layers(const Module& model) {
+  std::vector<std::string> names;
+  collect_sparse(model, "", names);
+  return names;
+}
+
+MaskedWeight::MaskedWeight(Parameter& weight, std::string kernel, double break_even, int64_t rows, int64_t cols,
+                           int64_t taps)
+    : weight_(weight),
+      kernel_(std::move(kernel)),
+      break_even_(break_even),
+      rows_(rows),
+      cols_(cols),
+      taps_(taps) {
   SPRIG_CHECK(rows * cols == weight.value().numel(), "MaskedWeight: [", rows, ", ", cols, "] does not fit weight ",
               weight.value().shape());
+  weight.masked_gradient = true;  // CSR writes only the pattern; the dense path adds gradient * mask
 }
 
 void MaskedWeight::update() const {
@@ -51,7 +72,7 @@ Variable MaskedWeight::dense() const {
 const std::shared_ptr<SparseWeight>& MaskedWeight::pattern() {
   if (!pattern_ || pattern_version_ != weight_.mask_version) {
     const Tensor mask = weight_.mask.defined() ? weight_.mask : Tensor::ones(weight_.value().shape());
-    pattern_ = std::make_shared<SparseWeight>(mask.data(), rows_, cols_);
+    pattern_ = std::make_shared<SparseWeight>(mask.data(), rows_, cols_, taps_);
     pattern_version_ = weight_.mask_version;
   }
   return pattern_;

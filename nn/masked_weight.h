@@ -8,6 +8,7 @@
 // from the parameter on every forward, so rewinding or loading weights needs nothing else.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "nn/module.h"
 #include "tensor/sparse_weight.h"
@@ -20,10 +21,15 @@ extern const double kConvBreakEven;
 
 void check_kernel_option(const std::string& kernel, const std::string& layer);  // auto, dense or sparse
 
+// Dotted names of the layers in `model` (itself included) whose next forward runs CSR kernels.
+std::vector<std::string> sparse_kernel_layers(const Module& model);
+
 class MaskedWeight {
  public:
-  // weight: the layer's parameter, viewed as [rows, cols] by the kernels.
-  MaskedWeight(Parameter& weight, std::string kernel, double break_even, int64_t rows, int64_t cols);
+  // weight: the layer's parameter, viewed as [rows, cols] by the kernels. taps > 1: the pattern
+  // also holds the weight regrouped by input channel (a stride-1 convolution's direct path).
+  MaskedWeight(Parameter& weight, std::string kernel, double break_even, int64_t rows, int64_t cols,
+               int64_t taps = 1);
 
   bool sparse() const;  // the kernel the next forward uses
   // The Variable dense kernels multiply by: the weight, or weight * mask when masked.
@@ -39,6 +45,7 @@ class MaskedWeight {
   std::string kernel_;
   double break_even_;
   int64_t rows_, cols_;
+  int64_t taps_;
   mutable uint64_t seen_version_ = 0;
   mutable double density_ = 1.0;
   std::shared_ptr<SparseWeight> pattern_;

@@ -1,5 +1,7 @@
 #include "nn/parameter_set.h"
 
+#include <algorithm>
+
 namespace sprig::nn {
 
 ParameterSet::ParameterSet(Module& model) {
@@ -73,6 +75,24 @@ const std::vector<int64_t>& ParameterSet::live_indices() {
 
 double ParameterSet::live_fraction() {
   return size() == 0 ? 1.0 : double(live_indices().size()) / double(size());
+}
+
+// Measured on LeNet-300-100's flat buffer: zeroing through the live list writes scattered cache
+// lines and costs about what a memset of ten times as many entries does.
+constexpr double kZeroLiveBelow = 0.1;
+
+void ParameterSet::zero_grad() {
+  float* grad = gradients_.data();
+  const std::vector<int64_t>& live = live_indices();
+  for (const Slot& s : slots_) {
+    const auto first = std::lower_bound(live.begin(), live.end(), s.offset);  // the slot's live entries
+    const auto last = std::lower_bound(first, live.end(), s.offset + s.numel);
+    const bool few_live = double(last - first) < kZeroLiveBelow * double(s.numel);
+    if (s.parameter->masked_gradient && s.parameter->mask.defined() && few_live)
+      for (auto it = first; it != last; ++it) grad[*it] = 0.0f;
+    else
+      std::fill(grad + s.offset, grad + s.offset + s.numel, 0.0f);
+  }
 }
 
 double ParameterSet::density(const Slot& s) const {

@@ -28,10 +28,10 @@ class ParameterSet {
 
   Tensor& values() { return values_; }
   Tensor& gradients() { return gradients_; }
-  // Zeroes all gradients. Not only the live ones: a masked parameter without a masked layer (a
-  // pruned bias) gets gradients at pruned entries, and a memset of the whole buffer costs about as
-  // much as zeroing a tenth of it through the live list.
-  void zero_grad() { gradients_.fill_(0.0f); }
+  // Zeroes the gradients. A masked parameter whose layer never writes pruned entries
+  // (Parameter::masked_gradient) has only its live entries zeroed when fewer than kZeroLiveBelow of
+  // them are live; every other parameter (a pruned bias still gets gradients there) whole.
+  void zero_grad();
 
   // Masks: 1 keeps a weight, 0 prunes it. The flat mask buffer exists once any mask was set;
   // parameters never masked keep ones there. Change masks only through set_mask (it keeps the

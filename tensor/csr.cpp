@@ -79,27 +79,29 @@ void csr_gather(Csr& a, const float* dense) {
   }
 }
 
-// A counting sort by column (CSparse's cs_transpose): count each column, offsets by prefix sum,
+// A counting sort by column group (CSparse's cs_transpose): count each group, offsets by prefix sum,
 // then place every entry; walking a's rows in order keeps each new row's columns ascending.
-Csr csr_transpose(const Csr& a, std::vector<int64_t>& origin) {
+Csr csr_transpose(const Csr& a, std::vector<int64_t>& origin, int64_t taps) {
   a.validate("csr_transpose");
-  SPRIG_CHECK(a.rows <= std::numeric_limits<int32_t>::max(), "csr_transpose: ", a.rows,
-              " rows do not fit the transpose's 32-bit column indices");
+  SPRIG_CHECK(taps >= 1 && a.cols % taps == 0, "csr_transpose: ", a.cols, " columns do not split into groups of ",
+              taps);
+  SPRIG_CHECK(a.rows * taps <= std::numeric_limits<int32_t>::max(), "csr_transpose: ", a.rows, " rows of ", taps,
+              " taps do not fit the transpose's 32-bit column indices");
   const int64_t* p = a.row_ptr.data();
   const int32_t* j = a.col_idx.data();
   Csr at;
-  at.rows = a.cols, at.cols = a.rows;
-  at.row_ptr.assign(a.cols + 1, 0);
-  for (int64_t k = 0; k < a.nnz(); ++k) ++at.row_ptr[j[k] + 1];  // entries per column
-  for (int64_t c = 0; c < a.cols; ++c) at.row_ptr[c + 1] += at.row_ptr[c];
+  at.rows = a.cols / taps, at.cols = a.rows * taps;
+  at.row_ptr.assign(at.rows + 1, 0);
+  for (int64_t k = 0; k < a.nnz(); ++k) ++at.row_ptr[j[k] / taps + 1];  // entries per group
+  for (int64_t g = 0; g < at.rows; ++g) at.row_ptr[g + 1] += at.row_ptr[g];
   std::vector<int64_t> next(at.row_ptr.begin(), at.row_ptr.end() - 1);  // next free slot per new row
   at.col_idx.resize(a.nnz());
   at.values.resize(a.nnz());
   origin.resize(a.nnz());
   for (int64_t r = 0; r < a.rows; ++r)
     for (int64_t k = p[r]; k < p[r + 1]; ++k) {
-      const int64_t slot = next[j[k]]++;
-      at.col_idx[slot] = static_cast<int32_t>(r);
+      const int64_t slot = next[j[k] / taps]++;
+      at.col_idx[slot] = static_cast<int32_t>(r * taps + j[k] % taps);
       at.values[slot] = a.values[k];
       origin[slot] = k;
     }

@@ -36,8 +36,21 @@ void csr_gather(Csr& a, const float* dense);
 
 // a [rows, cols] -> a^T [cols, rows]. origin[k] is the index in a.values of the transpose's entry k,
 // so csr_gather_from(at, a, origin) refreshes its values without rebuilding the pattern.
-Csr csr_transpose(const Csr& a, std::vector<int64_t>& origin);
+// With taps > 1 the columns come in groups of `taps` that move together: a [rows, groups * taps]
+// -> t [groups, rows * taps], t[g, r * taps + j] = a[r, g * taps + j] (a convolution's weight
+// [Cout, C * kh * kw] regrouped by input channel; taps = 1 is the plain transpose).
+Csr csr_transpose(const Csr& a, std::vector<int64_t>& origin, int64_t taps = 1);
 void csr_gather_from(Csr& at, const Csr& a, const std::vector<int64_t>& origin);
+
+// The dense operand of the sparse kernels, one row per column of the sparse matrix: row c starts at
+// base + c * ld, or at base + offsets[c] (a direct convolution reads shifted windows of one padded
+// image: tap (ci, ki, kj) starts at ci * plane + ki * padded_width + kj).
+struct DenseRows {
+  const float* base;
+  int64_t ld = 0;
+  const int64_t* offsets = nullptr;
+  const float* operator[](int64_t c) const { return offsets ? base + offsets[c] : base + c * ld; }
+};
 
 // Rows [begin, end) for part `part` of `parts`, so each part holds about nnz / parts stored entries.
 std::pair<int64_t, int64_t> csr_row_split(const Csr& a, int64_t part, int64_t parts);

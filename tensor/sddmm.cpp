@@ -8,12 +8,12 @@ namespace sprig {
 
 namespace {
 
-void check_sddmm_args(const char* op, const Csr& pattern, int64_t lda, int64_t ldb, int64_t n) {
+void check_sddmm_args(const char* op, const Csr& pattern, int64_t lda, const DenseRows& b, int64_t n) {
   SPRIG_CHECK(int64_t(pattern.row_ptr.size()) == pattern.rows + 1 && pattern.row_ptr.back() == pattern.nnz(), op,
               ": inconsistent CSR [", pattern.rows, ", ", pattern.cols, "] (", pattern.row_ptr.size(), " offsets, ",
               pattern.nnz(), " indices)");
-  SPRIG_CHECK(n >= 0 && lda >= n && ldb >= n, op, ": ", n, " columns with lda=", lda, " and ldb=", ldb,
-              " (both must be at least the column count)");
+  SPRIG_CHECK(n >= 0 && lda >= n && (b.offsets || b.ld >= n), op, ": ", n, " columns with lda=", lda, " and ldb=",
+              b.ld, " (both must be at least the column count)");
 }
 
 // out[e] += a[0, n) . b_e[0, n) for E rows b_e = b + col[e] * ldb, n >= 16, in 16 partial sums each,
@@ -22,10 +22,10 @@ void check_sddmm_args(const char* op, const Csr& pattern, int64_t lda, int64_t l
 // flight and share the shuffles of the final sums. The ragged end is one more vector ending at n,
 // with the lanes already counted masked off.
 template <int64_t E>
-inline void dots(const float* a, const float* b, int64_t ldb, const int32_t* col, int64_t n, float* out) {
+inline void dots(const float* a, const DenseRows& b, const int32_t* col, int64_t n, float* out) {
   using namespace simd;
   const float* rows[E];
-  for (int64_t e = 0; e < E; ++e) rows[e] = b + col[e] * ldb;
+  for (int64_t e = 0; e < E; ++e) rows[e] = b[col[e]];
   Vec16 acc[E] = {};
   int64_t j = 0;
   for (; j + 16 <= n; j += 16) {
@@ -54,22 +54,25 @@ inline float dot_narrow(const float* a, const float* b, int64_t n) {
 }
 
 // The stored entries of one row: out[k] += a . b[col[k]] for k < count.
-void sddmm_row(const float* a, const float* b, int64_t ldb, const int32_t* col, int64_t count, int64_t n,
-               float* out) {
+void sddmm_row(const float* a, const DenseRows& b, const int32_t* col, int64_t count, int64_t n, float* out) {
   if (n < 16) {
-    for (int64_t k = 0; k < count; ++k) out[k] += dot_narrow(a, b + col[k] * ldb, n);
+    for (int64_t k = 0; k < count; ++k) out[k] += dot_narrow(a, b[col[k]], n);
     return;
   }
   int64_t k = 0;
-  for (; k + 8 <= count; k += 8) dots<8>(a, b, ldb, col + k, n, out + k);
-  for (; k < count; ++k) dots<1>(a, b, ldb, col + k, n, out + k);
+  for (; k + 8 <= count; k += 8) dots<8>(a, b, col + k, n, out + k);
+  for (; k < count; ++k) dots<1>(a, b, col + k, n, out + k);
 }
 
 }  // namespace
 
-// pattern: CSR [M, K], a: [M, n], b: [K, n] -> out: [nnz] (+=)
 void sddmm(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n, float* out) {
-  check_sddmm_args("sddmm", pattern, lda, ldb, n);
+  sddmm(pattern, a, lda, DenseRows{b, ldb}, n, out);
+}
+
+// pattern: CSR [M, K], a: [M, n], b: [K, n] -> out: [nnz] (+=)
+void sddmm(const Csr& pattern, const float* a, int64_t lda, const DenseRows& b, int64_t n, float* out) {
+  check_sddmm_args("sddmm", pattern, lda, b, n);
   const int64_t* p = pattern.row_ptr.data();
   const int32_t* j = pattern.col_idx.data();
   // Below 32k multiply-adds the fork costs more than it saves; inside a parallel region (a
@@ -79,13 +82,13 @@ void sddmm(const Csr& pattern, const float* a, int64_t lda, const float* b, int6
   {
     const auto [begin, end] = csr_row_split(pattern, omp_get_thread_num(), omp_get_num_threads());
     for (int64_t i = begin; i < end; ++i)  // a[i, :] against the rows of b its entries name
-      sddmm_row(a + i * lda, b, ldb, j + p[i], p[i + 1] - p[i], n, out + p[i]);
+      sddmm_row(a + i * lda, b, j + p[i], p[i + 1] - p[i], n, out + p[i]);
   }
 }
 
 void sddmm_reference(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n,
                      float* out) {
-  check_sddmm_args("sddmm_reference", pattern, lda, ldb, n);
+  check_sddmm_args("sddmm_reference", pattern, lda, DenseRows{b, ldb}, n);
   for (int64_t i = 0; i < pattern.rows; ++i)
     for (int64_t k = pattern.row_ptr[i]; k < pattern.row_ptr[i + 1]; ++k) {
       double acc = out[k];

@@ -12,6 +12,8 @@ namespace sprig {
 // apart) -> out: [nnz], accumulated: out[k] += a[i, :] . b[j, :] for the k-th stored entry (i, j),
 // so a convolution sums its images into one buffer.
 void sddmm(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n, float* out);
+// The same with b's rows anywhere (DenseRows): row j's [0, n) must be readable.
+void sddmm(const Csr& pattern, const float* a, int64_t lda, const DenseRows& b, int64_t n, float* out);
 void sddmm_reference(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n,
                      float* out);
 

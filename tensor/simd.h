@@ -27,12 +27,11 @@ inline Vec8 load8(const float* p) {
 }
 inline void store8(float* p, Vec8 v) { std::memcpy(p, &v, sizeof v); }
 
-// Lanes i and i + 8 added: sixteen partial sums folded to eight.
+// Lanes i and i + 8 added: sixteen partial sums folded to eight (shuffles keep it in registers;
+// a memcpy of the halves made GCC keep every accumulator on the stack).
 inline Vec8 fold16(Vec16 v) {
-  Vec8 lo, hi;
-  std::memcpy(&lo, &v, sizeof lo);
-  std::memcpy(&hi, reinterpret_cast<const char*>(&v) + sizeof lo, sizeof hi);
-  return lo + hi;
+  return __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) +
+         __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
 }
 // Neighbours added: [a0+a1, a2+a3, b0+b1, b2+b3, a4+a5, a6+a7, b4+b5, b6+b7] (AVX's hadd).
 inline Vec8 hadd8(Vec8 a, Vec8 b) {

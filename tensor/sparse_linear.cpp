@@ -1,30 +1,54 @@
 #include "tensor/sparse_linear.h"
 
+#include <algorithm>
+
 #include "tensor/layout.h"
 #include "tensor/sddmm.h"
 #include "tensor/spmm.h"
 
 namespace sprig {
 
+namespace {
+
+// t: [F, Np] -> [N, F], the first N columns transposed back
+Tensor batch_along_columns(const Tensor& t, int64_t N) {
+  const int64_t F = t.size(0), Np = t.size(1);
+  Tensor m = Tensor::empty({N, F});
+  transpose_into(t.data(), F, N, Np, m.data(), F);
+  return m;
+}
+
+}  // namespace
+
+// m: [N, F] -> [F, Np]
+Tensor batch_along_rows(const Tensor& m) {
+  SPRIG_CHECK(m.dim() == 2, "batch_along_rows: expected a matrix [N, F], got ", m.shape());
+  const int64_t N = m.size(0), F = m.size(1), Np = N < 16 ? N : (N + 15) / 16 * 16;
+  Tensor t = Tensor::empty({F, Np});
+  transpose_into(m.data(), N, F, F, t.data(), Np);
+  for (int64_t f = 0; f < F && Np > N; ++f) std::fill(t.data() + f * Np + N, t.data() + (f + 1) * Np, 0.0f);
+  return t;
+}
+
 // x: [N, in] -> y: [N, out], through y^T = W x^T
 Tensor sparse_linear_forward(const SparseWeight& w, const Tensor& x, const float* bias, Tensor& xt) {
   SPRIG_CHECK(x.dim() == 2 && x.size(1) == w.csr.cols, "sparse_linear: input ", x.shape(), " for weight [", w.csr.rows,
               ", ", w.csr.cols, "]");
-  const int64_t N = x.size(0);
-  xt = transpose(x);
-  Tensor yt = Tensor::empty({w.csr.rows, N});
-  spmm(w.csr, xt.data(), N, N, bias, yt.data(), N);
-  return transpose(yt);
+  xt = batch_along_rows(x);
+  const int64_t Np = xt.size(1);
+  Tensor yt = Tensor::empty({w.csr.rows, Np});
+  spmm(w.csr, xt.data(), Np, Np, bias, yt.data(), Np);
+  return batch_along_columns(yt, x.size(0));
 }
 
-// dy^T: [out, N] -> dx: [N, in], through dx^T = W^T dy^T
-Tensor sparse_linear_input_grad(const SparseWeight& w, const Tensor& dyt) {
-  SPRIG_CHECK(dyt.dim() == 2 && dyt.size(0) == w.csr.rows, "sparse_linear backward: gradient^T ", dyt.shape(),
-              " for weight [", w.csr.rows, ", ", w.csr.cols, "]");
-  const int64_t N = dyt.size(1);
-  Tensor dxt = Tensor::empty({w.csr.cols, N});
-  spmm(w.transposed, dyt.data(), N, N, nullptr, dxt.data(), N);
-  return transpose(dxt);
+// dy^T: [out, Np] -> dx: [N, in], through dx^T = W^T dy^T
+Tensor sparse_linear_input_grad(const SparseWeight& w, const Tensor& dyt, int64_t N) {
+  SPRIG_CHECK(dyt.dim() == 2 && dyt.size(0) == w.csr.rows && dyt.size(1) >= N, "sparse_linear backward: gradient^T ",
+              dyt.shape(), " for weight [", w.csr.rows, ", ", w.csr.cols, "] and batch ", N);
+  const int64_t Np = dyt.size(1);
+  Tensor dxt = Tensor::empty({w.csr.cols, Np});
+  spmm(w.transposed(), dyt.data(), Np, Np, nullptr, dxt.data(), Np);
+  return batch_along_columns(dxt, N);
 }
 
 void sparse_linear_weight_grad(const SparseWeight& w, const Tensor& dyt, const Tensor& xt, float* dweight) {
@@ -32,9 +56,9 @@ void sparse_linear_weight_grad(const SparseWeight& w, const Tensor& dyt, const T
                   dyt.size(1) == xt.size(1),
               "sparse_linear backward: gradient^T ", dyt.shape(), " and input^T ", xt.shape(), " for weight [",
               w.csr.rows, ", ", w.csr.cols, "]");
-  const int64_t N = dyt.size(1);
+  const int64_t Np = dyt.size(1);
   Tensor dvalues = Tensor::zeros({w.nnz()});
-  sddmm(w.csr, dyt.data(), N, xt.data(), N, N, dvalues.data());
+  sddmm(w.csr, dyt.data(), Np, xt.data(), Np, Np, dvalues.data());  // padding columns are zero in both
   w.scatter_add(dvalues.data(), dweight);
 }
 

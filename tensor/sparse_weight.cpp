@@ -2,13 +2,33 @@
 
 namespace sprig {
 
-SparseWeight::SparseWeight(const float* mask, int64_t rows, int64_t cols) : csr(csr_from_dense(mask, mask, rows, cols)) {
-  transposed = csr_transpose(csr, origin);
+SparseWeight::SparseWeight(const float* mask, int64_t rows, int64_t cols, int64_t taps)
+    : csr(csr_from_dense(mask, mask, rows, cols)), taps_(taps) {
+  transposed_ = csr_transpose(csr, transposed_origin_);
+  if (taps_ > 1) regrouped_ = csr_transpose(csr, regrouped_origin_, taps_);
 }
 
 void SparseWeight::refresh(const float* dense) {
   csr_gather(csr, dense);
-  csr_gather_from(transposed, csr, origin);
+  transposes_current_ = false;
+}
+
+void SparseWeight::refresh_transposes() {
+  if (transposes_current_) return;
+  csr_gather_from(transposed_, csr, transposed_origin_);
+  if (taps_ > 1) csr_gather_from(regrouped_, csr, regrouped_origin_);
+  transposes_current_ = true;
+}
+
+const Csr& SparseWeight::transposed() const {
+  SPRIG_CHECK(transposes_current_, "SparseWeight: the transpose is stale; call refresh_transposes() after refresh()");
+  return transposed_;
+}
+
+const Csr& SparseWeight::regrouped() const {
+  SPRIG_CHECK(taps_ > 1, "SparseWeight: built without taps, so not regrouped");
+  SPRIG_CHECK(transposes_current_, "SparseWeight: the regrouping is stale; call refresh_transposes() after refresh()");
+  return regrouped_;
 }
 
 // dvalues: [nnz] -> dense: [rows, cols] (+=)

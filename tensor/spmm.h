@@ -13,6 +13,8 @@ namespace sprig {
 // a: CSR [M, K], b: [K, n] (rows ldb apart), bias: [M] or null -> c: [M, n] (rows ldc apart),
 // overwritten: c[i, :] = bias[i] + sum over stored (i, k) of a[i, k] * b[k, :].
 void spmm(const Csr& a, const float* b, int64_t ldb, int64_t n, const float* bias, float* c, int64_t ldc);
+// The same with b's rows anywhere (DenseRows): row k's [0, n) must be readable.
+void spmm(const Csr& a, const DenseRows& b, int64_t n, const float* bias, float* c, int64_t ldc);
 void spmm_reference(const Csr& a, const float* b, int64_t ldb, int64_t n, const float* bias, float* c, int64_t ldc);
 
 // a: CSR [M, K], b: [M, n] (rows ldb apart) -> c: [K, n] (rows ldc apart), overwritten: c = a^T b.

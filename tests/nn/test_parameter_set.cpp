@@ -163,3 +163,29 @@ TEST_CASE("parameter set: live indices and mask versions follow set_mask") {
   set.set_mask("2.weight", Tensor::ones({2, 3}));
   CHECK(int64_t(set.live_indices().size()) == set.size());
 }
+
+// Guards against zero_grad's shortcut (only live entries of sparse layer weights) leaving a gradient
+// behind: at a pruned bias (its layer writes every entry), or anywhere after either kernel ran.
+TEST_CASE("parameter set: zero_grad clears every gradient when few entries are live") {
+  for (const char* kernel : {"sparse", "dense"}) {
+    CAPTURE(kernel);
+    Generator gen(5);
+    Sequential model({std::make_shared<Linear>(LinearOptions{40, 30, true, "torch_default", kernel}, gen),
+                      std::make_shared<Activation>(),
+                      std::make_shared<Linear>(LinearOptions{30, 2, true, "torch_default", kernel}, gen)});
+    ParameterSet set(model);
+    Tensor sparse = Tensor::zeros({30, 40});
+    for (int64_t i = 0; i < sparse.numel(); i += 41) sparse.data()[i] = 1.0f;  // 2.5% kept
+    set.set_mask("0.weight", sparse);
+    Tensor bias_mask = Tensor::ones({30});
+    bias_mask.data()[3] = 0.0f;
+    set.set_mask("0.bias", bias_mask);
+    for (int round = 0; round < 2; ++round) {
+      Variable x(normal({7, 40}, gen));
+      cross_entropy(model(x), {0, 1, 1, 0, 1, 0, 1}).backward();
+      CHECK(set.gradients().data()[set.slot("0.bias").offset + 3] != 0.0f);  // the bias's layer wrote it
+      set.zero_grad();
+      for (float g : set.gradients().to_vector()) CHECK(g == 0.0f);
+    }
+  }
+}

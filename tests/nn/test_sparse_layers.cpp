@@ -7,7 +7,9 @@
 #include "check_layer.h"
 #include "nn/conv2d.h"
 #include "nn/linear.h"
+#include "nn/activation.h"
 #include "nn/parameter_set.h"
+#include "nn/sequential.h"
 #include "tensor/elementwise.h"
 
 using namespace sprig;
@@ -166,4 +168,16 @@ TEST_CASE("sparse layers: an unknown kernel name is refused") {
   Conv2dOptions options;
   options.kernel = "Sparse";
   CHECK_THROWS_AS(Conv2d(options, gen), Error);
+}
+
+// Guards against the report the lottery runner records per level ("were CSR kernels used") missing
+// nested layers or naming them wrong.
+TEST_CASE("sparse layers: sparse_kernel_layers names the layers on CSR kernels") {
+  Generator gen(17);
+  auto inner = std::make_shared<Sequential>(std::vector<ModulePtr>{std::make_shared<Linear>(LinearOptions{8, 8}, gen)});
+  Sequential model({std::make_shared<Linear>(LinearOptions{8, 8}, gen), std::make_shared<Activation>(), inner});
+  ParameterSet set(model);
+  CHECK(sparse_kernel_layers(model).empty());
+  set.set_mask("2.0.weight", random_mask({8, 8}, 0.05, gen));
+  CHECK(sparse_kernel_layers(model) == std::vector<std::string>{"2.0"});
 }

@@ -4,6 +4,7 @@
 #include "tensor/csr.h"
 #include "tensor/elementwise.h"
 #include "tensor/generator.h"
+#include "tensor/sparse_weight.h"
 
 using namespace sprig;
 
@@ -78,6 +79,25 @@ TEST_CASE("csr: transpose sorts by column and records where each entry came from
   CHECK(back.values == a.values);
 }
 
+// Guards against the regrouping a direct convolution's input gradient uses: columns in groups of
+// two move together, t[g, r * 2 + j] = a[r, g * 2 + j], rows sorted.
+TEST_CASE("csr: transpose with taps regroups column groups") {
+  const Tensor dense = Tensor::arange(1.0f, 13.0f, 1.0f).reshape({2, 6});  // [2, 3 groups x 2 taps]
+  const Tensor mask = Tensor::from({2, 6}, {1, 1, 0, 1, 1, 0,  //
+                                            0, 1, 1, 1, 0, 1});
+  const Csr a = csr_from_dense(dense, mask);
+  std::vector<int64_t> origin;
+  const Csr t = csr_transpose(a, origin, 2);
+  t.validate("test");
+  CHECK(t.rows == 3);
+  CHECK(t.cols == 4);
+  CHECK(t.row_ptr == std::vector<int64_t>{0, 3, 6, 8});
+  CHECK(t.col_idx == std::vector<int32_t>{0, 1, 3, 1, 2, 3, 0, 3});
+  CHECK(t.values == std::vector<float>{1, 2, 8, 4, 9, 10, 5, 12});
+  for (int64_t k = 0; k < t.nnz(); ++k) CHECK(t.values[k] == a.values[origin[k]]);
+  CHECK_THROWS_AS(csr_transpose(a, origin, 4), Error);  // 6 columns are not groups of 4
+}
+
 // Guards against a refresh that rebuilds the pattern or reads the wrong entries: after the dense
 // matrix changes, both the CSR and its transpose must show the new values at the old pattern.
 TEST_CASE("csr: gather refreshes values from the dense matrix, gather_from the transpose's") {
@@ -128,4 +148,21 @@ TEST_CASE("csr: validate names what is broken") {
   CHECK_THROWS_WITH_AS(broken([](Csr& a) { a.values.pop_back(); }).validate("t"), doctest::Contains("values"), Error);
   CHECK_THROWS_WITH_AS(broken([](Csr& a) { a.row_ptr.back() = 7; }).validate("t"), doctest::Contains("nnz"), Error);
   CHECK_THROWS_AS(csr_from_dense(Tensor::ones({2, 3}), Tensor::ones({3, 2})), Error);
+}
+
+// Guards against an input gradient computed with the previous step's weights: after refresh() the
+// transposes are stale until refresh_transposes(), and using them throws.
+TEST_CASE("sparse weight: transposes follow the CSR values on demand") {
+  const Tensor mask = mask_4x5(), dense = values_4x5();
+  SparseWeight w(mask.data(), 4, 5, 5);  // one group of five taps: regrouped is [1, 20]
+  w.refresh(dense.data());
+  CHECK_THROWS_WITH_AS(w.transposed(), doctest::Contains("refresh_transposes"), Error);
+  CHECK_THROWS_AS(w.regrouped(), Error);
+  w.refresh_transposes();
+  CHECK(w.transposed().values == std::vector<float>{1, 16, 12, 17, 3, 13, 5, 20});
+  CHECK(w.regrouped().values == std::vector<float>{1, 3, 5, 12, 13, 16, 17, 20});
+  Tensor grad = Tensor::zeros({4, 5});
+  w.scatter_add(w.csr.values.data(), grad.data());
+  CHECK(grad.to_vector() == (dense * mask).to_vector());
+  CHECK_THROWS_AS(SparseWeight(mask.data(), 4, 5).regrouped(), Error);  // built without taps
 }

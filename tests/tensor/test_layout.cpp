@@ -69,6 +69,19 @@ TEST_CASE("layout: permute matches a plain-loop reference") {
   }
 }
 
+// Guards against transpose_into writing past its rows (the sparse Linear keeps zero padding there)
+// or reading past its columns.
+TEST_CASE("layout: transpose_into honours both leading dimensions") {
+  Generator gen(8);
+  const int64_t rows = 13, cols = 21, ldx = 24, ldy = 16;
+  const Tensor x = normal({rows * ldx}, gen);
+  Tensor y = Tensor::full({cols * ldy}, 7.0f);
+  transpose_into(x.data(), rows, cols, ldx, y.data(), ldy);
+  for (int64_t c = 0; c < cols; ++c)
+    for (int64_t r = 0; r < ldy; ++r) CHECK(y.data()[c * ldy + r] == (r < rows ? x.data()[r * ldx + c] : 7.0f));
+  CHECK_THROWS_AS(transpose_into(x.data(), rows, cols, cols - 1, y.data(), ldy), Error);
+}
+
 TEST_CASE("layout: permute rejects orders that are not permutations") {
   const Tensor a = Tensor::zeros({2, 3, 4});
   CHECK_THROWS_WITH_AS(permute(a, {0, 1}), doctest::Contains("[2, 3, 4]"), Error);

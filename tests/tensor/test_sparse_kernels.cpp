@@ -9,6 +9,7 @@
 #include "tensor/generator.h"
 #include "tensor/runtime.h"
 #include "tensor/sddmm.h"
+#include "tensor/sparse_linear.h"
 #include "tensor/simd.h"
 #include "tensor/spmm.h"
 
@@ -50,6 +51,12 @@ Tensor random_mask(int64_t rows, int64_t cols, double density, Generator& gen) {
   return mask;
 }
 
+// The case's sparse matrix: normal values at random_mask's pattern.
+Csr random_csr(const SparseCase& c, Generator& gen) {
+  const Tensor values = normal({c.rows, c.cols}, gen);
+  return csr_from_dense(values, random_mask(c.rows, c.cols, c.density, gen));
+}
+
 // Dense operands with a padded leading dimension (ld = n + 3): kernels must neither read nor write
 // the padding, which holds NaN so a read shows and a write is caught by the comparison.
 struct Padded {
@@ -87,7 +94,7 @@ TEST_CASE("sparse kernels: spmm matches the reference") {
   for (const SparseCase& c : kCases) {
     CAPTURE(c.why);
     Generator gen(uint64_t(c.rows * 7919 + c.cols * 31 + c.n));
-    const Csr a = csr_from_dense(normal({c.rows, c.cols}, gen), random_mask(c.rows, c.cols, c.density, gen));
+    const Csr a = random_csr(c, gen);
     Padded b(c.cols, c.n, gen), out(c.rows, c.n, gen), ref(c.rows, c.n, gen);
     const Tensor bias = normal({c.rows}, gen);
     for (const float* bias_data : {static_cast<const float*>(nullptr), bias.data()}) {
@@ -104,7 +111,7 @@ TEST_CASE("sparse kernels: the transposed product matches the reference") {
   for (const SparseCase& c : kCases) {
     CAPTURE(c.why);
     Generator gen(uint64_t(c.rows * 104729 + c.cols * 17 + c.n));
-    const Csr a = csr_from_dense(normal({c.rows, c.cols}, gen), random_mask(c.rows, c.cols, c.density, gen));
+    const Csr a = random_csr(c, gen);
     std::vector<int64_t> origin;
     const Csr at = csr_transpose(a, origin);
     Padded b(c.rows, c.n, gen), out(c.cols, c.n, gen), ref(c.cols, c.n, gen);
@@ -120,7 +127,7 @@ TEST_CASE("sparse kernels: sddmm matches the reference and accumulates") {
   for (const SparseCase& c : kCases) {
     CAPTURE(c.why);
     Generator gen(uint64_t(c.rows * 15485863 + c.cols * 13 + c.n));
-    const Csr pattern = csr_from_dense(normal({c.rows, c.cols}, gen), random_mask(c.rows, c.cols, c.density, gen));
+    const Csr pattern = random_csr(c, gen);
     Padded a(c.rows, c.n, gen), b(c.cols, c.n, gen);
     const Tensor start = normal({pattern.nnz()}, gen);
     Tensor out = start.clone(), ref = start.clone();
@@ -135,7 +142,7 @@ TEST_CASE("sparse kernels: sddmm matches the reference and accumulates") {
 TEST_CASE("sparse kernels: the same bits on one thread and on two") {
   const SparseCase c = kCases[10];
   Generator gen(5);
-  const Csr a = csr_from_dense(normal({c.rows, c.cols}, gen), random_mask(c.rows, c.cols, c.density, gen));
+  const Csr a = random_csr(c, gen);
   Padded b(c.cols, c.n, gen), dy(c.rows, c.n, gen);
   const int threads = num_threads();
   auto run = [&](int t) {
@@ -170,4 +177,17 @@ TEST_CASE("sparse kernels: eight lane sums at once equal eight single ones, bit 
     for (int l = 0; l < 16; ++l) vector[l] = gen.normal() * float(1 << (l % 7));  // mixed magnitudes: rounding shows
   const simd::Vec8 together = simd::sum16x8(v);
   for (int e = 0; e < 8; ++e) CHECK(together[e] == simd::sum16(v[e]));
+}
+
+// Guards against batch padding that is not zero (it would add to the weight gradient) or a batch
+// under one vector padded anyway.
+TEST_CASE("sparse kernels: batch_along_rows pads the batch to whole vectors with zeros") {
+  Generator gen(9);
+  for (int64_t N : {1, 15, 16, 17, 60}) {
+    const Tensor m = normal({N, 5}, gen), t = batch_along_rows(m);
+    const int64_t Np = N < 16 ? N : (N + 15) / 16 * 16;
+    REQUIRE(t.shape() == Shape{5, Np});
+    for (int64_t f = 0; f < 5; ++f)
+      for (int64_t n = 0; n < Np; ++n) CHECK(t.at({f, n}) == (n < N ? m.at({n, f}) : 0.0f));
+  }
 }

@@ -5,6 +5,7 @@
 
 #include "apps/common/layers.h"
 #include "data/fetch.h"
+#include "nn/masked_weight.h"
 #include "nn/parameter_set.h"
 #include "optim/adam.h"
 #include "optim/train.h"
@@ -49,10 +50,9 @@ cli::Json one_epoch(const std::string& name, const Dataset& train, const Dataset
   const optim::EpochStats trained = optim::train_epoch(*model, adam, train_loader, 0);
   const optim::EpochStats tested = optim::evaluate(*model, test_loader);
   int64_t live = 0, total = 0;
-  bool sparse_kernels = false;
   for (const auto& slot : set.slots())
     if (slot.parameter->prunable) live += set.live_count(slot), total += slot.numel;
-  for (const auto& child : model->children()) sparse_kernels = sparse_kernels || child.second->uses_sparse_kernel();
+  const bool sparse_kernels = !nn::sparse_kernel_layers(*model).empty();
   std::printf("%-13s density %6.2f%%  train %6.2f s  test %5.2f s  epoch %6.2f s  test accuracy %.2f%%%s\n",
               name.c_str(), 100.0 * double(live) / double(total), trained.seconds, tested.seconds,
               trained.seconds + tested.seconds, 100 * tested.accuracy, sparse_kernels ? "  (CSR kernels)" : "");

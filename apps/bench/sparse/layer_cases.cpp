@@ -4,7 +4,6 @@
 #include "nn/linear.h"
 #include "nn/parameter_set.h"
 #include "tensor/gemm.h"
-#include "tensor/layout.h"
 #include "tensor/sparse_conv.h"
 #include "tensor/sparse_linear.h"
 
@@ -83,12 +82,16 @@ Parts time_linear(const LayerCase& c, double density, const TimingPlan& plan) {
   } else {
     const Tensor mask = random_mask(w.shape(), density, gen);
     SparseWeight sw(mask.data(), c.out, c.in);
-    Tensor xt, dyt = transpose(dy), dw = Tensor::zeros(w.shape());
+    Tensor xt, dyt = batch_along_rows(dy), dw = Tensor::zeros(w.shape());
     parts.forward = measure(plan, [&] {
       sw.refresh(w.data());
       sparse_linear_forward(sw, x, nullptr, xt);
     }).median;
-    parts.input_grad = measure(plan, [&] { sparse_linear_input_grad(sw, transpose(dy)); }).median;
+    parts.input_grad = measure(plan, [&] {
+      sw.refresh(w.data());  // makes the transposes stale, as each forward does (one gather too many)
+      sw.refresh_transposes();
+      sparse_linear_input_grad(sw, batch_along_rows(dy), c.batch);
+    }).median;
     parts.weight_grad = measure(plan, [&] { sparse_linear_weight_grad(sw, dyt, xt, dw.data()); }).median;
   }
   parts.layer = time_module(layer, density, x, dy, true, plan, gen);
@@ -116,7 +119,7 @@ Parts time_conv(const LayerCase& c, double density, const TimingPlan& plan) {
     both = measure(plan, [&] { conv2d_backward(g, x.data(), w.data(), dy.data(), dx_data, dw.data(), nullptr); }).median;
   } else {
     const Tensor mask = random_mask(w.shape(), density, gen);
-    SparseWeight sw(mask.data(), g.out_channels, g.patch());
+    SparseWeight sw(mask.data(), g.out_channels, g.patch(), g.stride == 1 ? g.kernel_h * g.kernel_w : 1);  // as nn::Conv2d
     parts.forward = measure(plan, [&] {
       sw.refresh(w.data());
       sparse_conv2d_forward(g, x.data(), sw, nullptr, y.data());
@@ -124,7 +127,11 @@ Parts time_conv(const LayerCase& c, double density, const TimingPlan& plan) {
     parts.weight_grad = measure(plan, [&] {
       sparse_conv2d_backward(g, x.data(), sw, dy.data(), nullptr, dw.data(), nullptr);
     }).median;
-    both = measure(plan, [&] { sparse_conv2d_backward(g, x.data(), sw, dy.data(), dx_data, dw.data(), nullptr); }).median;
+    both = measure(plan, [&] {
+      sw.refresh(w.data());  // makes the transposes stale, as each forward does (one gather too many)
+      sw.refresh_transposes();
+      sparse_conv2d_backward(g, x.data(), sw, dy.data(), dx_data, dw.data(), nullptr);
+    }).median;
   }
   parts.input_grad = dx_data ? std::max(0.0, both - parts.weight_grad) : 0.0;
   parts.layer = time_module(layer, density, x, dy, !c.layer.input_layer, plan, gen);

@@ -5,6 +5,7 @@
 //
 //   bench_sparse --threads 2 --json bench_sparse.json
 //   bench_sparse --mode epoch --data ../shared/data/mnist   (LeNet-300-100 epochs, dense vs 3.6%)
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -76,8 +77,9 @@ Json measure_torch(const BenchSparseOptions& o, const std::vector<LayerCase>& ca
     return Json::object();
   }
   std::ifstream file(out);
+  const Json parsed = Json::parse(file);  // named: a range-for over a temporary's member would dangle
   Json results = Json::object();
-  for (const Json& r : Json::parse(file)["cases"]) results[r["name"].get<std::string>()] = r;
+  for (const Json& r : parsed["cases"]) results[r["name"].get<std::string>()] = r;
   return results;
 }
 
