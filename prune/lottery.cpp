@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "data/safetensors.h"
+#include "nn/masked_weight.h"
 #include "prune/mask_file.h"
 #include "prune/rewind.h"
 #include "tensor/atomic_file.h"
@@ -72,11 +73,12 @@ Json density_report(nn::ParameterSet& parameters, const std::map<std::string, do
 
 std::string csv_row(const Json& run) {
   char text[256];
-  std::snprintf(text, sizeof text, "%lld,%lld,%s,%.4f,%lld,%.6f,%.6f,%.6f,%.2f\n",
+  std::snprintf(text, sizeof text, "%lld,%lld,%s,%.4f,%lld,%.6f,%.6f,%.6f,%.2f,%zu\n",
                 static_cast<long long>(run["trial"].get<int64_t>()), static_cast<long long>(run["level"].get<int64_t>()),
                 run["method"].get<std::string>().c_str(), 100 * run["density"].get<double>(),
                 static_cast<long long>(run["early_stop_iteration"].get<int64_t>()), run["early_stop_val_loss"].get<double>(),
-                run["test_acc_at_stop"].get<double>(), run["test_acc_final"].get<double>(), run["seconds"].get<double>());
+                run["test_acc_at_stop"].get<double>(), run["test_acc_final"].get<double>(), run["seconds"].get<double>(),
+                run["sparse_kernel_layers"].size());
   return text;
 }
 
@@ -193,6 +195,8 @@ class Experiment {
                                            if (hook) hook(done, loss);
                                            if (progress) progress(done - first, loss);
                                          });
+    Json sparse_layers = Json::array();  // as the last training step ran them
+    for (const std::string& name : nn::sparse_kernel_layers(*trial.model)) sparse_layers.push_back(name);
     Json curve = Json::array();
     for (const EvalPoint& p : outcome.validation) curve.push_back({p.iteration, p.loss, p.accuracy});
     results_["runs"].push_back({{"trial", trial.index},
@@ -208,13 +212,14 @@ class Experiment {
                                 {"test_acc_final", outcome.test_final.accuracy},
                                 {"test_loss_final", outcome.test_final.loss},
                                 {"seconds", outcome.seconds},
+                                {"sparse_kernel_layers", sparse_layers},
                                 {"validation_curve", curve}});
   }
 
   // Saves results.json and levels.csv with the run just appended.
   void record_last() {
     std::string csv = "trial,level,method,percent_remaining,early_stop_iteration,early_stop_val_loss,test_acc_at_stop,"
-                      "test_acc_final,seconds\n";
+                      "test_acc_final,seconds,csr_layers\n";
     for (const Json& r : results_["runs"]) csv += csv_row(r);
     write_text(out_ / "levels.csv", csv);
     write_text(out_ / "results.json", results_.dump(1) + "\n");

@@ -5,6 +5,9 @@
 //   reinit       the ticket's mask, freshly drawn random weights
 //   random_mask  the ticket's per-layer densities, mask positions drawn at random, weights θ0 (θk)
 //
+// Layers switch to CSR kernels by themselves once their density falls below the break-even point
+// (nn/masked_weight.h), so later levels train faster; each run records which layers did.
+//
 // Everything it finishes lands in `out` at once (results.json, levels.csv, masks and snapshots under
 // state/, a checkpoint of the run in progress), so running the same experiment again continues from
 // the last finished run and the last checkpoint within the current one, with the same results,
