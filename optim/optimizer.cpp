@@ -8,9 +8,9 @@
 namespace sprig::optim {
 
 // Measured by bench_sparse's optimiser rows (an Adam step over LeNet-300-100's 266,610 entries,
-// weights pruned at random): the live loop reads weights and gradients at scattered flat indices,
-// about seven times the cost per entry of the streaming masked loop; break-even at 0.146 of the
-// entries live (2 threads), 0.137 (1 thread).
+// weights pruned at random, `bench_sparse --filter none --threads N`): gathering and scattering the
+// weights and gradients of the live entries costs about five times the streaming masked loop per
+// entry; break-even at 0.141 of the entries live on 2 threads, 0.167 on 1.
 const double kLiveStepBelow = 0.14;
 
 void Optimizer::set_lr(double lr) {
