@@ -104,7 +104,8 @@ bool DataLoader::next(Batch& batch) {
 
 // Examples sit at random places in a dataset far larger than the caches: a batch of MNIST took
 // 25 us, most of it waiting for each image's bytes. Asking for them a few examples ahead overlaps
-// those waits.
+// those waits; the last examples of a batch ask for the next batch's first ones, which then wait in
+// the L3 cache while the caller trains.
 void DataLoader::prefetch_example(int64_t i) const {
   const uint8_t* pixels = dataset_.image(i);
   for (int64_t b = 0; b < dataset_.example_numel(); b += 64) __builtin_prefetch(pixels + b);
@@ -121,7 +122,8 @@ void DataLoader::fill(Batch& batch, int64_t batch_index) {
   batch.indices.resize(size_t(count));
   float* out = batch.images.data();
   for (int64_t k = 0; k < count; ++k) {
-    if (k + kPrefetchAhead < count) prefetch_example(order_[size_t(begin + k + kPrefetchAhead)]);
+    const size_t ahead = size_t(begin + k + kPrefetchAhead);
+    if (ahead < order_.size()) prefetch_example(order_[ahead]);
     const int64_t i = order_[size_t(begin + k)];
     const uint8_t* pixels = dataset_.image(i);
     if (options_.augment) {

@@ -4,12 +4,15 @@
 
 namespace sprig::nn {
 
-// Break-even densities, measured with
-//   OPENBLAS_NUM_THREADS=... bench_sparse --threads 2   (apps/bench/sparse; see README "Sparse kernels")
-// on the 2-core AMD EPYC (Zen 4, AVX-512) these were tuned on: below them a layer's forward plus
-// backward runs faster on CSR than on dense GEMMs with the masked weight.
-const double kLinearBreakEven = 0.3;
-const double kConvBreakEven = 0.2;
+// Break-even densities, the whole layer's forward + backward on CSR against dense kernels, measured
+// on this 2-core AMD EPYC (Zen 4, AVX-512; OpenBLAS 0.3.21 Cooperlake kernels) with
+//   OMP_WAIT_POLICY=passive build/bin/bench_sparse --threads 2 --min_time 0.1
+// Linear: 0.40 (300x784, batch 60), 0.42 (batch 128), 0.51 (100x300), 0.41 (1024x1024), 0.24
+// (4096x4096). Conv2d: 0.36-0.73 over ResNet-20's and VGG-16's 3x3 layers, above 1 for ResNet-20's
+// 16 -> 16 (the direct path beats its dense GEMMs even unpruned). Near the break-even the two
+// kernels cost about the same, so one value per layer type serves.
+const double kLinearBreakEven = 0.4;
+const double kConvBreakEven = 0.45;
 
 void check_kernel_option(const std::string& kernel, const std::string& layer) {
   SPRIG_CHECK(kernel == "auto" || kernel == "dense" || kernel == "sparse", layer, ": kernel must be auto, dense or ",

@@ -77,9 +77,10 @@ double ParameterSet::live_fraction() {
   return size() == 0 ? 1.0 : double(live_indices().size()) / double(size());
 }
 
-// Measured on LeNet-300-100's flat buffer: zeroing through the live list writes scattered cache
-// lines and costs about what a memset of ten times as many entries does.
-constexpr double kZeroLiveBelow = 0.1;
+// Measured on a slot of LeNet-300-100's size (235,200 floats, one thread): zeroing the live entries
+// through the list writes scattered cache lines, 11.6 us at 10% live, 6.0 us at 5%, against 9.5 us
+// for a memset of the whole slot.
+constexpr double kZeroLiveBelow = 0.08;
 
 void ParameterSet::zero_grad() {
   float* grad = gradients_.data();

@@ -38,19 +38,19 @@ void Adam::update(int64_t begin, int64_t end, const float* mask) {
 }
 
 void Adam::update_live(int64_t begin, int64_t end) {
-  adam_update_live(parameters_.values().data(), parameters_.gradients().data(), live_state(0) + begin,
-                   live_state(1) + begin, live_index() + begin, end - begin, step_scalars());
+  const AdamStep s = step_scalars();
+  for_live_blocks(begin, end, [&](float* p, const float* g, int64_t k, int64_t n) {
+    adam_update(p, g, live_state(0) + k, live_state(1) + k, nullptr, n, s);
+  });
 }
 
 namespace {
-// The loop body once, for every entry with and without a mask and for listed entries: pi(k) is the
-// k-th entry's index in p and g, si(k) in m and v. Selects rather than branches, so the contiguous
-// versions vectorise;
-// explicit fused multiply-adds, so vector and scalar versions round alike (the compiler would
-// contract each its own way); a pruned entry's weight and moments are set to exactly zero.
-template <bool Masked, typename ParamAt, typename StateAt>
-void adam_loop(float* p, const float* g, float* m, float* v, const float* mask, int64_t n, const AdamStep& s,
-               ParamAt pi, StateAt si) {
+// The loop body once, compiled with and without a mask. Selects rather than branches, so both
+// versions vectorise; explicit fused multiply-adds, so the vector loop and its scalar remainder
+// round alike (the compiler would contract each its own way); a pruned entry's weight and moments
+// are set to exactly zero.
+template <bool Masked>
+void adam_loop(float* p, const float* g, float* m, float* v, const float* mask, int64_t n, const AdamStep& s) {
   const float step_size = s.lr / s.bias_correction1;
   const float decay = s.decoupled ? 1.0f - s.lr * s.weight_decay : 1.0f;
   const float l2 = s.decoupled ? 0.0f : s.weight_decay;
@@ -58,29 +58,22 @@ void adam_loop(float* p, const float* g, float* m, float* v, const float* mask, 
   // Locals, not s.beta1: the stores below might alias `s` as far as GCC knows, and re-reading it
   // every iteration kept the masked loop scalar (10x slower).
   const float beta1 = s.beta1, beta2 = s.beta2, eps = s.eps;
-  for (int64_t k = 0; k < n; ++k) {
-    const int64_t i = pi(k), j = si(k);
+  for (int64_t i = 0; i < n; ++i) {
     const float d = std::fma(l2, p[i], g[i]);
-    const float m_new = std::fma(beta1, m[j], (1.0f - beta1) * d);
-    const float v_new = std::fma(beta2, v[j], (1.0f - beta2) * d * d);
+    const float m_new = std::fma(beta1, m[i], (1.0f - beta1) * d);
+    const float v_new = std::fma(beta2, v[i], (1.0f - beta2) * d * d);
     const float p_new = std::fma(p[i], decay, -(step_size * m_new / std::fma(std::sqrt(v_new), inv_sqrt_bc2, eps)));
     const bool live = !Masked || mask[i] != 0.0f;
-    m[j] = live ? m_new : 0.0f;
-    v[j] = live ? v_new : 0.0f;
+    m[i] = live ? m_new : 0.0f;
+    v[i] = live ? v_new : 0.0f;
     p[i] = live ? p_new : 0.0f;
   }
 }
-constexpr auto contiguous = [](int64_t k) { return k; };
 }  // namespace
 
 void adam_update(float* p, const float* g, float* m, float* v, const float* mask, int64_t n, const AdamStep& s) {
-  if (mask) adam_loop<true>(p, g, m, v, mask, n, s, contiguous, contiguous);
-  else adam_loop<false>(p, g, m, v, mask, n, s, contiguous, contiguous);
-}
-
-void adam_update_live(float* p, const float* g, float* m, float* v, const int64_t* index, int64_t count,
-                      const AdamStep& s) {
-  adam_loop<false>(p, g, m, v, nullptr, count, s, [index](int64_t k) { return index[k]; }, contiguous);
+  if (mask) adam_loop<true>(p, g, m, v, mask, n, s);
+  else adam_loop<false>(p, g, m, v, mask, n, s);
 }
 
 }  // namespace sprig::optim

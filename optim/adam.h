@@ -44,8 +44,5 @@ class Adam : public Optimizer {
 
 // One Adam/AdamW update of n entries. p, g, m, v: [n]; mask: [n] or null.
 void adam_update(float* p, const float* g, float* m, float* v, const float* mask, int64_t n, const AdamStep& s);
-// The same update of the entries index[0, count) of p and g, whose moments are m, v: [count].
-void adam_update_live(float* p, const float* g, float* m, float* v, const int64_t* index, int64_t count,
-                      const AdamStep& s);
 
 }  // namespace sprig::optim

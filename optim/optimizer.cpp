@@ -7,10 +7,11 @@
 
 namespace sprig::optim {
 
-// Measured with bench_sparse's optimiser rows (apps/bench/sparse) on LeNet-300-100's 266,610
-// entries: the live loop reads and writes scattered cache lines, about ten times the cost per entry
-// of the streaming masked loop, so it wins below about a tenth of the entries live.
-const double kLiveStepBelow = 0.1;
+// Measured by bench_sparse's optimiser rows (an Adam step over LeNet-300-100's 266,610 entries,
+// weights pruned at random, `bench_sparse --filter none --threads N`): gathering and scattering the
+// weights and gradients of the live entries costs about five times the streaming masked loop per
+// entry; break-even at 0.141 of the entries live on 2 threads, 0.167 on 1.
+const double kLiveStepBelow = 0.14;
 
 void Optimizer::set_lr(double lr) {
   SPRIG_CHECK(std::isfinite(lr) && lr >= 0.0, "Optimizer: learning rate must be finite and >= 0, got ", lr);

@@ -10,10 +10,12 @@
 // newly pruned entries, so either loop may follow. Automatic: the live loop once fewer than
 // kLiveStepBelow of the entries are live, where it is faster.
 //
-// The live loop keeps the state of the live entries compact, in list order: weights and gradients
-// are read at scattered flat indices (the flat buffers stay the truth for them), but the state
-// streams. state() writes it back into the flat buffers first, so checkpoints see it, and the next
+// The live loop keeps the state of the live entries compact, in list order, and gathers weights and
+// gradients a block at a time from their scattered flat indices (the flat buffers stay the truth
+// for them), so the same vectorised update as the masked loop's runs on contiguous memory. state()
+// writes the compact state back into the flat buffers first, so checkpoints see it, and the next
 // live step reads it in again (a caller may have written the buffers, as loading does).
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,10 +54,14 @@ class Optimizer {
   virtual std::vector<std::pair<std::string, Tensor*>> flat_state() = 0;  // as state(), without the write-back
   // Updates entries [begin, end) of the flat buffers; `mask` is null when nothing is pruned.
   virtual void update(int64_t begin, int64_t end, const float* mask) = 0;
-  // Updates entries [begin, end) of the live list: entry k is flat index live_index()[k], and its
-  // value in state buffer b (flat_state() order) is live_state(b)[k].
+  // Updates entries [begin, end) of the live list, usually through for_live_blocks.
   virtual void update_live(int64_t begin, int64_t end) = 0;
-  const int64_t* live_index() const { return live_.data(); }
+  // Calls update(p, g, k, n) for blocks of the live entries [begin, end): p and g are the block's
+  // weights and gradients gathered into contiguous scratch (p is scattered back after), k the
+  // block's first position in the live list, n its length; the block's state in buffer b (in
+  // flat_state() order) is live_state(b) + k.
+  template <typename Update>
+  void for_live_blocks(int64_t begin, int64_t end, Update&& update);
   float* live_state(size_t b) { return compact_[b].data(); }
 
   nn::ParameterSet& parameters_;
@@ -75,5 +81,20 @@ class Optimizer {
   std::vector<Tensor> compact_;  // per state buffer, [live_.size()]
   bool compact_holds_state_ = false;
 };
+
+template <typename Update>
+void Optimizer::for_live_blocks(int64_t begin, int64_t end, Update&& update) {
+  constexpr int64_t kBlock = 256;  // two blocks of scratch fit in L1 beside the compact state
+  alignas(64) float p[kBlock], g[kBlock];
+  float* values = parameters_.values().data();
+  const float* grads = parameters_.gradients().data();
+  for (int64_t k = begin; k < end; k += kBlock) {
+    const int64_t n = std::min(kBlock, end - k);
+    const int64_t* index = live_.data() + k;
+    for (int64_t j = 0; j < n; ++j) p[j] = values[index[j]], g[j] = grads[index[j]];
+    update(p, g, k, n);
+    for (int64_t j = 0; j < n; ++j) values[index[j]] = p[j];
+  }
+}
 
 }  // namespace sprig::optim

@@ -36,8 +36,5 @@ class Sgd : public Optimizer {
 // One SGD update of n entries. p, g, buf: [n]; mask: [n] or null; first: the first step seeds buf with g.
 void sgd_update(float* p, const float* g, float* buf, const float* mask, int64_t n, float lr, float momentum,
                 float dampening, bool nesterov, float weight_decay, bool first);
-// The same update of the entries index[0, count) of p and g, whose momentum is buf: [count] or null.
-void sgd_update_live(float* p, const float* g, float* buf, const int64_t* index, int64_t count, float lr,
-                     float momentum, float dampening, bool nesterov, float weight_decay, bool first);
 
 }  // namespace sprig::optim

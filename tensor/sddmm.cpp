@@ -16,13 +16,24 @@ void check_sddmm_args(const char* op, const Csr& pattern, int64_t lda, const Den
               b.ld, " (both must be at least the column count)");
 }
 
-// out[e] += a[0, n) . b_e[0, n) for E rows b_e = b + col[e] * ldb, n >= 16, in 16 partial sums each,
+// Where a row's k-th result goes: compact (out[k], in the pattern's order) or into a dense row at
+// the entry's column (a weight gradient straight into its gradient buffer, no scatter pass after).
+struct Compact {
+  float* out;
+  float& operator()(int64_t k, int32_t) const { return out[k]; }
+};
+struct DenseRow {
+  float* row;
+  float& operator()(int64_t, int32_t col) const { return row[col]; }
+};
+
+// out(e) += a[0, n) . b_e[0, n) for E rows b_e = b + col[e] * ldb, n >= 16, in 16 partial sums each,
 // added in a fixed order (simd::sum16): vectorised without -ffast-math, the same bits on every call
 // and for E = 1 or 8. E dot products at once share the loads of a, keep E independent chains in
 // flight and share the shuffles of the final sums. The ragged end is one more vector ending at n,
 // with the lanes already counted masked off.
-template <int64_t E>
-inline void dots(const float* a, const DenseRows& b, const int32_t* col, int64_t n, float* out) {
+template <int64_t E, typename Out>
+inline void dots(const float* a, const DenseRows& b, const int32_t* col, int64_t n, const Out& out, int64_t k0) {
   using namespace simd;
   const float* rows[E];
   for (int64_t e = 0; e < E; ++e) rows[e] = b[col[e]];
@@ -40,9 +51,9 @@ inline void dots(const float* a, const DenseRows& b, const int32_t* col, int64_t
   }
   if constexpr (E == 8) {
     const Vec8 sums = sum16x8(acc);
-    for (int64_t e = 0; e < E; ++e) out[e] += sums[e];
+    for (int64_t e = 0; e < E; ++e) out(k0 + e, col[e]) += sums[e];
   } else {
-    for (int64_t e = 0; e < E; ++e) out[e] += sum16(acc[e]);
+    for (int64_t e = 0; e < E; ++e) out(k0 + e, col[e]) += sum16(acc[e]);
   }
 }
 
@@ -53,15 +64,32 @@ inline float dot_narrow(const float* a, const float* b, int64_t n) {
   return total;
 }
 
-// The stored entries of one row: out[k] += a . b[col[k]] for k < count.
-void sddmm_row(const float* a, const DenseRows& b, const int32_t* col, int64_t count, int64_t n, float* out) {
+// The stored entries of one row: out(k) += a . b[col[k]] for k < count.
+template <typename Out>
+void sddmm_row(const float* a, const DenseRows& b, const int32_t* col, int64_t count, int64_t n, const Out& out) {
   if (n < 16) {
-    for (int64_t k = 0; k < count; ++k) out[k] += dot_narrow(a, b[col[k]], n);
+    for (int64_t k = 0; k < count; ++k) out(k, col[k]) += dot_narrow(a, b[col[k]], n);
     return;
   }
   int64_t k = 0;
-  for (; k + 8 <= count; k += 8) dots<8>(a, b, col + k, n, out + k);
-  for (; k < count; ++k) dots<1>(a, b, col + k, n, out + k);
+  for (; k + 8 <= count; k += 8) dots<8>(a, b, col + k, n, out, k);
+  for (; k < count; ++k) dots<1>(a, b, col + k, n, out, k);
+}
+
+// Rows split across threads by stored entries; row i's results go to out_of(i).
+template <typename OutOf>
+void sddmm_rows(const Csr& pattern, const float* a, int64_t lda, const DenseRows& b, int64_t n, OutOf out_of) {
+  const int64_t* p = pattern.row_ptr.data();
+  const int32_t* j = pattern.col_idx.data();
+  // Below 32k multiply-adds the fork costs more than it saves; inside a parallel region (a
+  // convolution's threads each take images) the caller has the threads.
+  const bool parallel = pattern.nnz() * n > (int64_t{1} << 15) && !omp_in_parallel();
+#pragma omp parallel if (parallel)
+  {
+    const auto [begin, end] = csr_row_split(pattern, omp_get_thread_num(), omp_get_num_threads());
+    for (int64_t i = begin; i < end; ++i)  // a[i, :] against the rows of b its entries name
+      sddmm_row(a + i * lda, b, j + p[i], p[i + 1] - p[i], n, out_of(i));
+  }
 }
 
 }  // namespace
@@ -73,17 +101,15 @@ void sddmm(const Csr& pattern, const float* a, int64_t lda, const float* b, int6
 // pattern: CSR [M, K], a: [M, n], b: [K, n] -> out: [nnz] (+=)
 void sddmm(const Csr& pattern, const float* a, int64_t lda, const DenseRows& b, int64_t n, float* out) {
   check_sddmm_args("sddmm", pattern, lda, b, n);
-  const int64_t* p = pattern.row_ptr.data();
-  const int32_t* j = pattern.col_idx.data();
-  // Below 32k multiply-adds the fork costs more than it saves; inside a parallel region (a
-  // convolution's threads each take images) the caller has the threads.
-  const bool parallel = pattern.nnz() * n > (int64_t{1} << 15) && !omp_in_parallel();
-#pragma omp parallel if (parallel)
-  {
-    const auto [begin, end] = csr_row_split(pattern, omp_get_thread_num(), omp_get_num_threads());
-    for (int64_t i = begin; i < end; ++i)  // a[i, :] against the rows of b its entries name
-      sddmm_row(a + i * lda, b, j + p[i], p[i + 1] - p[i], n, out + p[i]);
-  }
+  sddmm_rows(pattern, a, lda, b, n, [&](int64_t i) { return Compact{out + pattern.row_ptr[i]}; });
+}
+
+// pattern: CSR [M, K], a: [M, n], b: [K, n] -> dense: [M, K] rows ld apart (+= at the pattern)
+void sddmm_dense(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n, float* dense,
+                 int64_t ld) {
+  check_sddmm_args("sddmm_dense", pattern, lda, DenseRows{b, ldb}, n);
+  SPRIG_CHECK(ld >= pattern.cols, "sddmm_dense: ld=", ld, " is less than the ", pattern.cols, " columns");
+  sddmm_rows(pattern, a, lda, DenseRows{b, ldb}, n, [&](int64_t i) { return DenseRow{dense + i * ld}; });
 }
 
 void sddmm_reference(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n,

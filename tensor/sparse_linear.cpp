@@ -56,10 +56,8 @@ void sparse_linear_weight_grad(const SparseWeight& w, const Tensor& dyt, const T
                   dyt.size(1) == xt.size(1),
               "sparse_linear backward: gradient^T ", dyt.shape(), " and input^T ", xt.shape(), " for weight [",
               w.csr.rows, ", ", w.csr.cols, "]");
-  const int64_t Np = dyt.size(1);
-  Tensor dvalues = Tensor::zeros({w.nnz()});
-  sddmm(w.csr, dyt.data(), Np, xt.data(), Np, Np, dvalues.data());  // padding columns are zero in both
-  w.scatter_add(dvalues.data(), dweight);
+  const int64_t Np = dyt.size(1);  // padding columns are zero in both
+  sddmm_dense(w.csr, dyt.data(), Np, xt.data(), Np, Np, dweight, w.csr.cols);
 }
 
 }  // namespace sprig

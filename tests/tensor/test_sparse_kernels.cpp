@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "tensor/csr.h"
+#include "tensor/elementwise.h"
 #include "tensor/generator.h"
 #include "tensor/runtime.h"
 #include "tensor/sddmm.h"
@@ -122,7 +123,7 @@ TEST_CASE("sparse kernels: the transposed product matches the reference") {
 }
 
 // Guards against weight gradients at the wrong entries, ragged-end lanes counted twice, or an
-// overwrite where the kernel must accumulate.
+// overwrite where the kernel must accumulate; compact and into a dense matrix.
 TEST_CASE("sparse kernels: sddmm matches the reference and accumulates") {
   for (const SparseCase& c : kCases) {
     CAPTURE(c.why);
@@ -134,6 +135,13 @@ TEST_CASE("sparse kernels: sddmm matches the reference and accumulates") {
     sddmm(pattern, a.data.data(), a.ld, b.data.data(), b.ld, c.n, out.data());
     sddmm_reference(pattern, a.data.data(), a.ld, b.data.data(), b.ld, c.n, ref.data());
     check_close(out.data(), ref.data(), pattern.nnz(), c.n);
+    // Into a dense matrix: the same sums added at the pattern, everything else untouched.
+    Csr dots = pattern;
+    for (int64_t k = 0; k < dots.nnz(); ++k) dots.values[k] = ref.data()[k] - start.data()[k];
+    const Tensor expected = csr_to_dense(dots) + Tensor::full({c.rows, c.cols}, 0.5f);
+    Tensor dense = Tensor::full({c.rows, c.cols}, 0.5f);
+    sddmm_dense(pattern, a.data.data(), a.ld, b.data.data(), b.ld, c.n, dense.data(), c.cols);
+    check_close(dense.data(), expected.data(), dense.numel(), c.n);
   }
 }
 

@@ -3,8 +3,9 @@
 // evaluation included, three ways from the same initialisation and data order:
 //   dense         no mask: the unpruned network on dense kernels
 //   dense_masked  pruned to 3.6% (the lottery-ticket paper's 15th round: hidden layers 0.8^15,
-//                 output 0.9^15, masks drawn at random), dense kernels on weight * mask
-//   sparse        the same mask on CSR kernels, with the optimiser's live loop
+//                 output 0.9^15) by magnitude after the dense epoch, rewound to the initialisation,
+//                 dense kernels on weight * mask
+//   sparse        the same mask and start on CSR kernels, with the optimiser's live loop
 #include <string>
 
 #include "apps/common/options.h"
