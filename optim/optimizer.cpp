@@ -37,6 +37,7 @@ void split(int64_t n, Fn&& fn) {
 
 void Optimizer::step() {
   ++steps_;
+  for (const GradientTerm& term : gradient_terms_) term(parameters_);
   if (parameters_.mask_version() != seen_mask_version_) clear_pruned_state();
   last_live_ = use_live();
   if (last_live_) {

@@ -16,6 +16,7 @@
 // writes the compact state back into the flat buffers first, so checkpoints see it, and the next
 // live step reads it in again (a caller may have written the buffers, as loading does).
 #include <algorithm>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +37,10 @@ class Optimizer {
   Optimizer& operator=(const Optimizer&) = delete;
 
   void step();  // one update from the gradients in parameters().gradients()
+  // A term step() adds to the gradients before it updates, after backward: a regulariser outside
+  // the loss, such as network slimming's L1 subgradient on BatchNorm scales (prune/slimming.h).
+  using GradientTerm = std::function<void(nn::ParameterSet&)>;
+  void add_gradient_term(GradientTerm term) { gradient_terms_.push_back(std::move(term)); }
   void zero_grad() { parameters_.zero_grad(); }
 
   double lr() const { return lr_; }
@@ -74,6 +79,7 @@ class Optimizer {
   void state_to_compact();  // flat state at the live entries -> compact_
   void state_to_flat();     // compact_ -> flat state, if compact_ holds it
 
+  std::vector<GradientTerm> gradient_terms_;
   Path path_ = Path::automatic;
   bool last_live_ = false;
   uint64_t seen_mask_version_ = 0;
