@@ -78,7 +78,8 @@ void save_checkpoint(const std::string& path, nn::Module& model, nn::ParameterSe
                     {"sprig.epoch", std::to_string(progress.epoch)},
                     {"sprig.step", std::to_string(progress.step)},
                     {"sprig.rng", rng_to_text(progress.rng)},
-                    {"sprig.config", progress.config}});
+                    {"sprig.config", progress.config},
+                    {"sprig.notes", progress.notes}});
 }
 
 TrainingProgress load_checkpoint(const std::string& path, nn::Module& model, nn::ParameterSet& parameters,
@@ -121,6 +122,7 @@ TrainingProgress load_checkpoint(const std::string& path, nn::Module& model, nn:
   SPRIG_CHECK(rng != file.metadata.end(), "checkpoint ", path, ": metadata 'sprig.rng' is missing");
   progress.rng = rng_from_text(rng->second, path);
   if (auto config = file.metadata.find("sprig.config"); config != file.metadata.end()) progress.config = config->second;
+  if (auto notes = file.metadata.find("sprig.notes"); notes != file.metadata.end()) progress.notes = notes->second;
   return progress;
 }
 

@@ -3,7 +3,8 @@
 //   "<parameter or buffer name>"  F32, the model's dotted names ("0.weight")
 //   "mask/<parameter name>"       U8 0/1, for parameters that carry a mask
 //   "optimizer/<state name>"      F32, flat optimiser state ("exp_avg", "momentum", ...)
-//   metadata: sprig.step, sprig.epoch, sprig.rng (generator state), sprig.config (the run's options as JSON)
+//   metadata: sprig.step, sprig.epoch, sprig.rng (generator state), sprig.config (the run's options as JSON),
+//             sprig.notes (the caller's, e.g. an experiment's per-epoch records)
 // Loading checks every name and shape against the model it loads into, so a checkpoint of another
 // architecture is refused with the first difference named.
 #include <array>
@@ -20,6 +21,7 @@ struct TrainingProgress {
   int64_t step = 0;                  // completed optimiser steps
   std::array<uint64_t, 4> rng{};     // the run's generator state
   std::string config;                // the run's options, JSON
+  std::string notes;                 // anything else the caller keeps with it, JSON ("" if none)
 };
 
 // optimizer may be null (weights only).

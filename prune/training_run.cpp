@@ -27,6 +27,7 @@ EvalPoint point_from_json(const Json& j) { return {j.at(0).get<int64_t>(), j.at(
 void save_state(const std::string& path, const std::string& key, RunContext& run, const RunState& state) {
   std::vector<NamedBuffer> buffers{{"values", run.parameters.values()}, {"best", state.best}};
   for (auto& [name, tensor] : run.optimizer.state()) buffers.emplace_back("optimizer/" + name, *tensor);
+  for (auto& [name, tensor] : run.model.named_buffers()) buffers.emplace_back("buffer/" + name, *tensor);  // BatchNorm statistics
   Json curve = Json::array();
   for (const EvalPoint& p : state.outcome.validation) curve.push_back(to_json(p));
   save_safetensors(path, buffers,
@@ -57,6 +58,12 @@ bool load_state(const std::string& path, const std::string& key, RunContext& run
     const Tensor& saved = file.tensor("optimizer/" + name);
     SPRIG_CHECK(saved.numel() == tensor->numel(), path, ": optimizer state ", name, " has ", saved.numel(),
                 " values, expected ", tensor->numel());
+    std::copy_n(saved.data(), saved.numel(), tensor->data());
+  }
+  for (auto& [name, tensor] : run.model.named_buffers()) {
+    const Tensor& saved = file.tensor("buffer/" + name);
+    SPRIG_CHECK(saved.numel() == tensor->numel(), path, ": buffer ", name, " has ", saved.numel(), " values, expected ",
+                tensor->numel());
     std::copy_n(saved.data(), saved.numel(), tensor->data());
   }
   try {

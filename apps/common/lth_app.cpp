@@ -39,10 +39,6 @@ std::string describe_model(const prune::LotteryTask& task, const Shape& example)
 
 }  // namespace
 
-void unknown_preset(const std::string& preset, const std::string& known) {
-  throw UsageError("--preset: unknown preset '" + preset + "'; expected one of " + known);
-}
-
 int run_lth(const LthOptions& o, const Json& config) {
   prune::check_options(o.lottery);
   const std::filesystem::path out = prepare_output_dir(o.out);

@@ -35,9 +35,6 @@ struct LthOptions {
   }
 };
 
-// For an app's apply_preset(): the error for a name it does not know.
-[[noreturn]] void unknown_preset(const std::string& preset, const std::string& known);
-
 // Runs (or continues) the experiment `options` describes; `config` is the options as the app saw them.
 int run_lth(const LthOptions& options, const Json& config);
 

@@ -395,3 +395,11 @@ int run_guarded(const std::function<int()>& body) {
 }
 
 }  // namespace sprig::cli::detail
+
+namespace sprig::cli {
+
+void unknown_preset(const std::string& preset, const std::string& known) {
+  throw UsageError("--preset: unknown preset '" + preset + "'; expected one of " + known);
+}
+
+}  // namespace sprig::cli

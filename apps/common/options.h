@@ -44,6 +44,9 @@ struct UsageError : Error {
   using Error::Error;
 };
 
+// For an app's apply_preset(): the error for a name it does not know.
+[[noreturn]] void unknown_preset(const std::string& preset, const std::string& known);
+
 struct Range {  // inclusive bounds for a number, or for every number of a list
   double min;
   double max;

@@ -131,4 +131,34 @@ std::string svg_panels(const std::vector<PlotPanel>& panels, int panel_width, in
   return svg + "</svg>\n";
 }
 
+std::string svg_heatmap(const std::string& title, const std::string& axis_label,
+                        const std::vector<std::vector<double>>& values) {
+  const size_t n = values.size();
+  const double cell = n ? std::max(6.0, std::min(32.0, 480.0 / double(n))) : 0.0, left = 60, top = 40;
+  double max = 0.0;
+  for (const auto& row : values) for (double v : row) max = std::max(max, v);
+  const double side = cell * double(n);
+  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + number(left + side + 20) + "\" height=\"" +
+                    number(top + side + 50) + "\" font-family=\"sans-serif\" font-size=\"12\">\n" +
+                    "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"" + number(left + side / 2) +
+                    "\" y=\"22\" text-anchor=\"middle\" font-weight=\"bold\">" + escape(title) + " (max " + number(max) +
+                    ")</text>\n";
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = 0; j < n; ++j) {
+      const double shade = max > 0.0 ? values[i][j] / max : 0.0;  // 0 white .. 1 dark blue
+      const int r = int(255 - 225 * shade), g = int(255 - 180 * shade), b = int(255 - 75 * shade);
+      svg += "<rect x=\"" + number(left + cell * double(j)) + "\" y=\"" + number(top + cell * double(i)) + "\" width=\"" +
+             number(cell) + "\" height=\"" + number(cell) + "\" fill=\"rgb(" + std::to_string(r) + "," +
+             std::to_string(g) + "," + std::to_string(b) + ")\"><title>" + std::to_string(i + 1) + ", " +
+             std::to_string(j + 1) + ": " + number(values[i][j]) + "</title></rect>\n";
+    }
+    if (n <= 40 || (i + 1) % 10 == 0)
+      svg += "<text x=\"" + number(left - 4) + "\" y=\"" + number(top + cell * (double(i) + 0.7)) +
+             "\" text-anchor=\"end\">" + std::to_string(i + 1) + "</text>\n";
+  }
+  svg += "<text x=\"" + number(left + side / 2) + "\" y=\"" + number(top + side + 30) + "\" text-anchor=\"middle\">" +
+         escape(axis_label) + "</text>\n";
+  return svg + "</svg>\n";
+}
+
 }  // namespace sprig::cli

@@ -27,4 +27,9 @@ struct PlotPanel {
 
 std::string svg_panels(const std::vector<PlotPanel>& panels, int panel_width = 480, int panel_height = 360);
 
+// A square matrix of values in [0, max] as a grid of cells from white (0) to dark blue (max), rows
+// and columns labelled 1..n (epochs, for the Early-Bird mask distances), each cell titled with its value.
+std::string svg_heatmap(const std::string& title, const std::string& axis_label,
+                        const std::vector<std::vector<double>>& values);
+
 }  // namespace sprig::cli

@@ -173,7 +173,7 @@ int train(const TrainOptions& o) {
     cli::write_text_atomic(out / "timing.csv", timing);
   }
   optim::save_checkpoint(out / "model.safetensors", *model, parameters, optimizer.get(),
-                         {o.epochs, optimizer->steps(), gen.state(), cli::to_json(o).dump()});
+                         {o.epochs, optimizer->steps(), gen.state(), cli::to_json(o).dump(), ""});
   std::cout << "wrote " << out.string() << "/{config.json, metrics.csv, timing.csv, model.safetensors}\n";
   return 0;
 }

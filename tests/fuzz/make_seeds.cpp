@@ -67,7 +67,7 @@ void tar_seeds(const fs::path& dir) {
 
 void checkpoint_seeds(const fs::path& dir) {
   fuzz::CheckpointModel m;
-  const optim::TrainingProgress progress{.epoch = 2, .step = 7, .rng = {1, 2, 3, ~0ull}, .config = R"({"lr":0.1})"};
+  const optim::TrainingProgress progress{.epoch = 2, .step = 7, .rng = {1, 2, 3, ~0ull}, .config = R"({"lr":0.1})", .notes = ""};
   optim::save_checkpoint(dir / "dense", *m.model, m.parameters, &m.optimizer, progress);
   Tensor mask = Tensor::ones(m.parameters.slots()[0].parameter->value().shape());
   for (int64_t i = 0; i < mask.numel(); i += 3) mask.data()[i] = 0.0f;

@@ -25,7 +25,7 @@ struct Run {
         optimizer(parameters, {.momentum = 0.9}) {}
 };
 
-const optim::TrainingProgress kProgress{.epoch = 2, .step = 7, .rng = {1, 2, 3, ~0ull}, .config = "{}"};
+const optim::TrainingProgress kProgress{.epoch = 2, .step = 7, .rng = {1, 2, 3, ~0ull}, .config = "{}", .notes = R"({"records":[]})"};
 
 // Rewrites one metadata entry of a saved file.
 void set_metadata(const std::string& path, const std::string& key, const std::string& value) {
@@ -52,6 +52,8 @@ TEST_CASE("checkpoint: a round trip restores weights, masks, optimiser state and
   CHECK(progress.epoch == 2);
   CHECK(progress.step == 7);
   CHECK(progress.rng == kProgress.rng);
+  CHECK(progress.config == kProgress.config);
+  CHECK(progress.notes == kProgress.notes);
   CHECK(loaded.optimizer.steps() == 7);
   CHECK(loaded.parameters.values().to_vector() == saved.parameters.values().to_vector());
   CHECK(loaded.parameters.masks().to_vector() == saved.parameters.masks().to_vector());
