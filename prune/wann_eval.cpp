@@ -144,7 +144,7 @@ std::vector<WeightScore> wann_scores(const WannNet& net, const std::vector<float
                                      WannWorkspace& ws) {
   check_wann_inputs(net, weights, batch, true);
   const int64_t W = int64_t(weights.size()), O = net.outputs, B = batch.size();
-  std::vector<double> loss(size_t(W), 0.0), probs(static_cast<size_t>(O));
+  std::vector<double> loss(static_cast<size_t>(W), 0.0), probs(static_cast<size_t>(O));
   std::vector<int64_t> correct(static_cast<size_t>(W), 0);
   for_each_tile(net, weights, batch, ws, [&](int64_t t0, int64_t n, const float* outputs) {
     for (int64_t k = 0; k < W; ++k)
