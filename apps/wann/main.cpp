@@ -129,11 +129,13 @@ std::vector<prune::WannGenome> run_search(const WannOptions& o, const Dataset& t
   }
   cli::ProgressBar bar(std::max<int64_t>(1, o.generations - search.generation()), "search");
   const int64_t first = search.generation();
+  double searched = 0.0;  // seconds of this process's generations
   for (int64_t g = first; g < o.generations; ++g) {
     const auto start = std::chrono::steady_clock::now();
     const prune::WannBatch batch = prune::wann_batch(train, prune::sample_indices(train.size(), o.batch, uint64_t(o.seed), uint64_t(g)));
     const prune::WannGeneration& stats = search.step(batch);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    searched += seconds;
     const double networks = double(o.search.population) / seconds;
     timing += std::to_string(g) + "," + csv_number(seconds) + "," + csv_number(networks) + "," +
               csv_number(networks * double(o.batch * int64_t(o.search.weights.size()))) + "\n";
@@ -144,6 +146,11 @@ std::vector<prune::WannGenome> run_search(const WannOptions& o, const Dataset& t
     bar.update(g - first + 1, "best mean acc " + csv_number(100 * stats.best_mean_accuracy) + "% " +
                                   std::to_string(stats.best_connections) + " conn " + csv_number(networks) + " nets/s");
   }
+  if (o.generations > first)
+    std::printf("searched %lld generations in %.0f s: %.0f networks (of %lld images x %zu weights) per second\n",
+                static_cast<long long>(o.generations - first), searched,
+                double((o.generations - first) * o.search.population) / searched, static_cast<long long>(o.batch),
+                o.search.weights.size());
   return search.population();
 }
 

@@ -50,7 +50,7 @@ WannTable wann_table(const prune::WannGenome& genome, const std::vector<float>& 
   t.connections = net.connections, t.hidden = net.rows - net.outputs, t.layers = int64_t(net.layers.size());
   const std::vector<float> sweep = sweep_weights();
   const std::vector<double> swept = accuracies(prune::wann_scores(net, sweep, test_batch));
-  for (size_t i = 0; i < sweep.size(); ++i) t.sweep.emplace_back(sweep[i], swept[i]);
+  for (size_t i = 0; i < sweep.size(); ++i) t.sweep.emplace_back(std::round(double(sweep[i]) * 100) / 100, swept[i]);
 
   std::vector<int64_t> first(size_t(std::min(kStartSample, train.size())));
   std::iota(first.begin(), first.end(), 0);
