@@ -32,12 +32,12 @@ struct WannOptions {
   static constexpr const char* description =
       "Weight-agnostic neural networks (Gaier & Ha 2019) on MNIST at 16x16: a search for topologies that work with\n"
       "any shared weight, then the paper's table (random shared weight, ensemble, tuned shared weight, tuned weights).\n"
-      "Presets: quick (population 192, 1000 generations; about 25 minutes on two cores), paper (population 960,\n"
+      "Presets: quick (population 192, 2000 generations; estimated 10-15 minutes on two idle cores), paper (population 960,\n"
       "4096 generations, tournament 32).";
   std::string preset = "quick";
   std::string data;
   int64_t size = 16;
-  int64_t generations = 1000;
+  int64_t generations = 2000;
   int64_t batch = 1000;
   int64_t select_images = 5000;
   prune::WannSearchOptions search;
@@ -71,7 +71,7 @@ struct WannOptions {
 
   void apply_preset() {
     if (preset == "quick") {
-      search.population = 192, search.tournament = 8, generations = 1000;
+      search.population = 192, search.tournament = 8, generations = 2000;
     } else {  // Gaier & Ha 2019, appendix: MNIST
       search.population = 960, search.tournament = 32, generations = 4096;
     }
