@@ -15,6 +15,7 @@
 #include "apps/common/progress.h"
 #include "data/augment.h"
 #include "data/fetch.h"
+#include "data/safetensors.h"
 #include "data/loader.h"
 #include "nn/parameter_set.h"
 #include "nn/summary.h"
@@ -28,6 +29,7 @@
 namespace {
 
 using namespace sprig;
+using cli::Json;
 
 struct TrainOptions {
   static constexpr const char* description = "Trains a model from the zoo on MNIST, Fashion-MNIST or CIFAR-10.";
@@ -79,7 +81,7 @@ struct TrainOptions {
     v("warmup_epochs", warmup_epochs, "linear warm-up epochs", cli::Range{0, 1e6});
     v("seed", seed, "seed of initialisation, shuffling and dropout", cli::Range{0, 9.2e18});
     v("threads", threads, "threads for OpenMP and OpenBLAS", cli::Range{1, 1024});
-    v("out", out, "output folder: config.json, metrics.csv, timing.csv, model.safetensors");
+    v("out", out, "output folder: config.json, metrics.csv, timing.csv, model.safetensors, state.safetensors (to resume)");
   }
 };
 
@@ -113,6 +115,27 @@ std::string csv_number(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%.6g", value);
   return text;
+}
+
+// A run stopped after some epochs continues from out/state.safetensors (saved after every epoch) when
+// its options are the same; returns the epochs already done and restores their metrics rows.
+int64_t resume(const std::string& state, const TrainOptions& o, nn::Module& model, nn::ParameterSet& parameters,
+               optim::Optimizer& optimizer, std::string& metrics, std::string& timing) {
+  if (!std::filesystem::exists(state)) return 0;
+  const auto& metadata = load_safetensors(state).metadata;
+  const auto config = metadata.find("sprig.config");
+  if (config == metadata.end() || config->second != cli::to_json(o).dump())
+    throw cli::UsageError(state + " belongs to a run with other options; choose another --out or remove it to start over");
+  const optim::TrainingProgress progress = optim::load_checkpoint(state, model, parameters, &optimizer);
+  try {
+    const Json notes = Json::parse(progress.notes);
+    metrics = notes.at("metrics").get<std::string>();
+    timing = notes.at("timing").get<std::string>();
+  } catch (const Json::exception& e) {
+    throw Error(state + ": unreadable metrics in the checkpoint: " + e.what());
+  }
+  std::cout << "resuming after epoch " << progress.epoch << " from " << state << "\n";
+  return progress.epoch;
 }
 
 int train(const TrainOptions& o) {
@@ -150,7 +173,9 @@ int train(const TrainOptions& o) {
 
   std::string metrics = "epoch,lr,train_loss,train_acc,val_loss,val_acc,test_loss,test_acc\n";
   std::string timing = "epoch,train_seconds,train_images_per_second,eval_seconds\n";
-  for (int64_t epoch = 0; epoch < o.epochs; ++epoch) {
+  const std::string state = (out / "state.safetensors").string();
+  const int64_t first_epoch = resume(state, o, *model, parameters, *optimizer, metrics, timing);
+  for (int64_t epoch = first_epoch; epoch < o.epochs; ++epoch) {
     cli::ProgressBar bar(train_loader.batches_per_epoch(), "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(o.epochs));
     int64_t done = 0;
     const double lr = schedule.lr_at(optimizer->steps());
@@ -171,6 +196,9 @@ int train(const TrainOptions& o) {
               csv_number(validated.seconds + tested.seconds) + "\n";
     cli::write_text_atomic(out / "metrics.csv", metrics);
     cli::write_text_atomic(out / "timing.csv", timing);
+    const Json notes = {{"metrics", metrics}, {"timing", timing}};
+    optim::save_checkpoint(state, *model, parameters, optimizer.get(),
+                           {epoch + 1, optimizer->steps(), gen.state(), cli::to_json(o).dump(), notes.dump()});
   }
   optim::save_checkpoint(out / "model.safetensors", *model, parameters, optimizer.get(),
                          {o.epochs, optimizer->steps(), gen.state(), cli::to_json(o).dump(), ""});
