@@ -14,7 +14,8 @@ void mark_largest_abs(const float* v, int64_t* candidates, int64_t count, int64_
 // Twin by a full stable sort, for tests.
 void mark_largest_abs_reference(const float* v, int64_t* candidates, int64_t count, int64_t keep, float* mask);
 
-// A 0/1 tensor of values' shape with ones at the `keep` entries of largest |value|.
+// A 0/1 tensor of values' shape with ones at the `keep` entries of largest |value| (ties: lower
+// index), as mark_largest_abs over every entry, by a radix select.
 Tensor top_k_abs_mask(const Tensor& values, int64_t keep);
 
 }  // namespace sprig

@@ -19,11 +19,11 @@ bool kernels_agree(const Tensor& v, int64_t keep) {
   std::vector<float> ma(static_cast<size_t>(n), 0.0f), mb(static_cast<size_t>(n), 0.0f);
   mark_largest_abs(v.data(), a.data(), n, keep, ma.data());
   mark_largest_abs_reference(v.data(), b.data(), n, keep, mb.data());
-  return ma == mb;
+  return ma == mb && top_k_abs_mask(v, keep).to_vector() == mb;
 }
 }  // namespace
 
-TEST_CASE("mark_largest_abs keeps the same entries as a full sort, ties to the lower index") {
+TEST_CASE("mark_largest_abs and top_k_abs_mask keep the same entries as a full sort, ties to the lower index") {
   Generator gen(3);
   const Tensor distinct = normal({1000}, gen);
   Tensor ties = Tensor::empty({500});  // few distinct magnitudes, both signs: ties everywhere
@@ -33,6 +33,15 @@ TEST_CASE("mark_largest_abs keeps the same entries as a full sort, ties to the l
     CHECK(kernels_agree(ties, keep));
   }
   CHECK(kernels_agree(distinct, 1000));
+  // Magnitudes that share the radix select's high 16 bits, signed zeros, one value throughout.
+  Tensor close = Tensor::empty({300});
+  for (int64_t i = 0; i < close.numel(); ++i) close.data()[i] = (i % 2 ? -1.0f : 1.0f) * (1.0f + float(i % 37) * 1e-6f);
+  Tensor zeros = Tensor::from({4}, {0.0f, -0.0f, 0.0f, -0.0f});
+  for (int64_t keep : {1, 100, 299}) {
+    CHECK(kernels_agree(close, keep));
+    CHECK(kernels_agree(Tensor::full({50}, -3.0f), keep % 50));
+  }
+  CHECK(kernels_agree(zeros, 3));
 }
 
 TEST_CASE("top_k_abs_mask marks the largest magnitudes whatever their sign") {
