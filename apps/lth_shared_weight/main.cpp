@@ -51,7 +51,7 @@ struct Options {
     v("levels", levels, "levels to evaluate (empty: 0 and every level with a mask)", cli::Range{0, 1e6});
     v("weights", shared.weights, "shared weight values (non-empty)", cli::Range{-1e6, 1e6});
     v("signs", signs, "positive: every weight +w; init: w times the sign of θ0", cli::Choices{"positive", "init"});
-    v("test_limit", test_limit, "evaluate only the first N test images (0: all)", cli::Range{0, 1e9});
+    v("test_limit", test_limit, "evaluate only N test images drawn at random (0: all)", cli::Range{0, 1e9});
     v("seed", seed, "seed of the random masks", cli::Range{0, 9.2e18});
     v("threads", threads, "threads for OpenMP and OpenBLAS", cli::Range{1, 1024});
     v("out", out, "output folder: config.json, results.json, levels.csv, shared_weight.svg");
@@ -151,11 +151,7 @@ int run(const Options& o) {
   const std::string dataset = config["dataset"], data_dir = o.data.empty() ? config.value("data", "") : o.data;
   const Dataset full_train = load_dataset(dataset, "train", data_dir);
   Dataset test = load_dataset(dataset, "test", data_dir);
-  if (o.test_limit > 0 && o.test_limit < test.size()) {
-    std::vector<int64_t> first(static_cast<size_t>(o.test_limit));
-    for (size_t i = 0; i < first.size(); ++i) first[i] = int64_t(i);
-    test = test.subset(first);
-  }
+  if (o.test_limit > 0 && o.test_limit < test.size()) test = split_validation(test, o.test_limit, uint64_t(o.seed)).validation;
   const int64_t lth_seed = config["seed"];
   const TrainValidation split = split_validation(full_train, config["validation"].get<int64_t>(), uint64_t(lth_seed));
   DataLoader loader(test, {.batch_size = 1000, .shuffle = false, .normalize = channel_stats(split.train)});

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
-#include <numeric>
 
 #include "data/augment.h"
 #include "data/fetch.h"
@@ -12,18 +11,17 @@
 namespace sprig::supermask_app {
 
 namespace {
-Dataset first(const Dataset& data, int64_t limit) {
+// `limit` examples drawn at random (image folders list the classes one after another), in dataset order.
+Dataset sample(const Dataset& data, int64_t limit, uint64_t seed) {
   if (limit == 0 || limit >= data.size()) return data;
-  std::vector<int64_t> indices(static_cast<size_t>(limit));
-  std::iota(indices.begin(), indices.end(), int64_t{0});
-  return data.subset(indices);
+  return split_validation(data, limit, seed).validation;
 }
 }  // namespace
 
 Data load_data(const AppOptions& o) {
   const auto start = std::chrono::steady_clock::now();
-  Data d{first(load_dataset(o.dataset, "train", o.data), o.train_limit),
-         first(load_dataset(o.dataset, "test", o.data), o.test_limit), nullptr, nullptr};
+  Data d{sample(load_dataset(o.dataset, "train", o.data), o.train_limit, uint64_t(o.seed)),
+         sample(load_dataset(o.dataset, "test", o.data), o.test_limit, uint64_t(o.seed)), nullptr, nullptr};
   const ChannelStats stats = channel_stats(d.train);
   const bool crop_flip = o.augment == "crop_flip" || (o.augment == "auto" && o.dataset == "cifar10");
   d.train_loader = std::make_unique<DataLoader>(

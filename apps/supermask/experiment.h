@@ -61,8 +61,8 @@ struct AppOptions {
     optim.visit(v);
     v("schedule", schedule, "learning-rate schedule over each run", cli::Choices{"constant", "cosine"});
     v("augment", augment, "crop_flip, none, or auto (crop_flip for cifar10)", cli::Choices{"auto", "none", "crop_flip"});
-    v("train_limit", train_limit, "use only the first N training images (0: all), for short runs", cli::Range{0, 1e9});
-    v("test_limit", test_limit, "use only the first N test images (0: all)", cli::Range{0, 1e9});
+    v("train_limit", train_limit, "use only N training images drawn at random (0: all), for short runs", cli::Range{0, 1e9});
+    v("test_limit", test_limit, "use only N test images drawn at random (0: all)", cli::Range{0, 1e9});
     v("target", target, "malach: the target network, trained with Adam 1e-3 (an mlp_W... from the zoo)");
     v("target_epochs", target_epochs, "malach: the target's training epochs", cli::Range{1, 1e6});
     v("objective", objective, "malach: mse (between logits) or kl (target || student)", cli::Choices{"mse", "kl"});
