@@ -39,10 +39,14 @@ std::string score_name(std::string weight_name) {  // parameter names hold no '.
 class MaskedWeights {
  public:
   explicit MaskedWeights(const std::vector<Supermask::Scored>& scored) : scored_(scored) {
+    std::vector<Variable> masked;  // all made before any is swapped in, so a throw leaves nothing to undo
+    masked.reserve(scored.size());
+    for (const Supermask::Scored& s : scored)
+      masked.push_back(supermask_weight(s.weight->variable, s.score->variable, s.keep));
     frozen_.reserve(scored.size());
-    for (const Supermask::Scored& s : scored) {
-      frozen_.push_back(s.weight->variable);
-      s.weight->variable = supermask_weight(frozen_.back(), s.score->variable, s.keep);
+    for (size_t i = 0; i < scored.size(); ++i) {
+      frozen_.push_back(scored[i].weight->variable);
+      scored[i].weight->variable = masked[i];
     }
   }
   ~MaskedWeights() {

@@ -24,9 +24,9 @@
 namespace sprig::nn {
 
 struct SupermaskOptions {
-  double k = 50.0;                             // percent of each layer's weights kept
+  double k = 50.0;                              // percent of each layer's weights kept
   std::string weight_init = "signed_constant";  // the frozen weights; see the help text
-  bool scale_fan = false;                      // weight scale from the fan-in that survives (fan_in * k/100)
+  bool scale_fan = false;                       // weight scale from the fan-in that survives (fan_in * k/100)
 
   template <typename V>
   void visit(V& v) {

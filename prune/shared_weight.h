@@ -32,9 +32,9 @@ struct SharedWeightOptions {
 void check_options(const SharedWeightOptions& options);
 
 struct SharedWeightScore {
-  double weight;     // the shared value; NaN for the ensemble
-  double loss;       // mean cross-entropy
-  double accuracy;   // fraction in [0, 1]
+  double weight;    // the shared value; NaN for the ensemble
+  double loss;      // mean cross-entropy
+  double accuracy;  // fraction in [0, 1]
 };
 
 struct SharedWeightResult {

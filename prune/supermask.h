@@ -26,10 +26,10 @@ Variable distillation_loss(const Variable& student_logits, const Tensor& target_
 void check_objective(const std::string& objective);  // mse or kl
 
 struct FitStats {
-  double loss = 0;          // distillation_loss, mean over examples
-  double mse = 0;           // mean squared logit difference, whatever the objective
-  double accuracy = 0;      // student against the labels
-  double agreement = 0;     // student's argmax equals the target's
+  double loss = 0;       // distillation_loss, mean over examples
+  double mse = 0;        // mean squared logit difference, whatever the objective
+  double accuracy = 0;   // student against the labels
+  double agreement = 0;  // student's argmax equals the target's
   int64_t examples = 0;
 };
 

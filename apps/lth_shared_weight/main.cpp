@@ -78,7 +78,8 @@ Json read_config(const fs::path& dir) {
 // Levels with a ticket mask for the trial: 1, 2, ... until the first missing file.
 std::vector<int64_t> available_levels(const Options& o) {
   std::vector<int64_t> levels = {0};
-  while (fs::exists(prune::ticket_mask_path(o.lth, o.trial, int64_t(levels.size())))) levels.push_back(int64_t(levels.size()));
+  while (fs::exists(prune::ticket_mask_path(o.lth, o.trial, int64_t(levels.size()))))
+    levels.push_back(int64_t(levels.size()));
   SPRIG_CHECK(levels.size() > 1, "lth_shared_weight: no ticket masks for trial ", o.trial, " in ",
               (fs::path(o.lth) / "state").string());
   return levels;
@@ -101,16 +102,19 @@ double density(const Masks& masks) {
 
 Json result_json(const prune::SharedWeightResult& r) {
   Json per_weight = Json::array();
-  for (const auto& s : r.per_weight) per_weight.push_back({{"weight", s.weight}, {"loss", s.loss}, {"accuracy", s.accuracy}});
-  return {{"per_weight", per_weight}, {"mean_accuracy", r.mean_accuracy}, {"min_accuracy", r.min_accuracy},
-          {"max_accuracy", r.max_accuracy}, {"mean_loss", r.mean_loss},
-          {"ensemble", {{"loss", r.ensemble.loss}, {"accuracy", r.ensemble.accuracy}}}};
+  for (const auto& s : r.per_weight)
+    per_weight.push_back({{"weight", s.weight}, {"loss", s.loss}, {"accuracy", s.accuracy}});
+  return {
+      {"per_weight", per_weight},       {"mean_accuracy", r.mean_accuracy},
+      {"min_accuracy", r.min_accuracy}, {"max_accuracy", r.max_accuracy},
+      {"mean_loss", r.mean_loss},       {"ensemble", {{"loss", r.ensemble.loss}, {"accuracy", r.ensemble.accuracy}}}};
 }
 
 std::string csv_row(int64_t level, double d, const std::string& mask, const std::string& signs,
                     const prune::SharedWeightResult& r) {
   char cell[64];
-  std::snprintf(cell, sizeof cell, "%lld,%.4f,%s,%s", static_cast<long long>(level), 100 * d, mask.c_str(), signs.c_str());
+  std::snprintf(cell, sizeof cell, "%lld,%.4f,%s,%s", static_cast<long long>(level), 100 * d, mask.c_str(),
+                signs.c_str());
   std::string row = cell;
   for (const auto& s : r.per_weight) std::snprintf(cell, sizeof cell, ",%.4f", s.accuracy), row += cell;
   std::snprintf(cell, sizeof cell, ",%.4f,%.4f,%.4f,%.4f,%.4f\n", r.mean_accuracy, r.min_accuracy, r.max_accuracy,
@@ -121,10 +125,16 @@ std::string csv_row(int64_t level, double d, const std::string& mask, const std:
 std::string plot(const Json& rows, const Options& o) {
   std::vector<cli::PlotPanel> panels;
   for (const std::string& signs : o.signs) {
-    cli::PlotPanel panel{"shared weight, signs " + signs, "percent of weights remaining", "test accuracy (%)", true, true, {}};
+    cli::PlotPanel panel{.title = "shared weight, signs " + signs,
+                         .x_label = "percent of weights remaining",
+                         .y_label = "test accuracy (%)",
+                         .log_x = true,
+                         .reverse_x = true,
+                         .series = {}};
     for (const char* mask : {"ticket", "random"}) {
       const bool ticket = std::string(mask) == "ticket";
-      cli::PlotSeries series{std::string(mask) + " mask (ensemble; bars: min-max over w)", ticket ? "#1f77b4" : "#ff7f0e", {}};
+      cli::PlotSeries series{
+          std::string(mask) + " mask (ensemble; bars: min-max over w)", ticket ? "#1f77b4" : "#ff7f0e", {}};
       for (const Json& r : rows) {
         if (r["mask"] != mask || r["signs"] != signs) continue;
         const Json& s = r["result"];
@@ -151,7 +161,8 @@ int run(const Options& o) {
   const std::string dataset = config["dataset"], data_dir = o.data.empty() ? config.value("data", "") : o.data;
   const Dataset full_train = load_dataset(dataset, "train", data_dir);
   Dataset test = load_dataset(dataset, "test", data_dir);
-  if (o.test_limit > 0 && o.test_limit < test.size()) test = split_validation(test, o.test_limit, uint64_t(o.seed)).validation;
+  if (o.test_limit > 0 && o.test_limit < test.size())
+    test = split_validation(test, o.test_limit, uint64_t(o.seed)).validation;
   const int64_t lth_seed = config["seed"];
   const TrainValidation split = split_validation(full_train, config["validation"].get<int64_t>(), uint64_t(lth_seed));
   DataLoader loader(test, {.batch_size = 1000, .shuffle = false, .normalize = channel_stats(split.train)});
@@ -170,7 +181,8 @@ int run(const Options& o) {
   csv += ",mean_acc,min_acc,max_acc,ensemble_acc,ensemble_loss\n";
   std::printf("level  remaining  signs     ticket: ensemble  mean (min-max)   | random: ensemble  mean (min-max)\n");
   for (int64_t level : levels) {
-    const Masks ticket = level == 0 ? dense_masks(parameters) : prune::load_masks(prune::ticket_mask_path(o.lth, o.trial, level));
+    const Masks ticket =
+        level == 0 ? dense_masks(parameters) : prune::load_masks(prune::ticket_mask_path(o.lth, o.trial, level));
     Generator mask_gen = Generator(uint64_t(o.seed)).split(uint64_t(level));
     const Masks random = prune::random_masks_like(ticket, mask_gen);
     const double d = density(ticket);
@@ -179,8 +191,12 @@ int run(const Options& o) {
       shared.keep_sign = signs == "init";
       std::printf("%5lld  %8.2f%%  %-8s", static_cast<long long>(level), 100 * d, signs.c_str());
       for (const auto& [name, masks] : {std::pair{"ticket", &ticket}, std::pair{"random", &random}}) {
-        const prune::SharedWeightResult r = prune::evaluate_shared_weight(*model, parameters, *masks, theta0, loader, shared);
-        rows.push_back({{"level", level}, {"percent_remaining", 100 * d}, {"mask", name}, {"signs", signs},
+        const prune::SharedWeightResult r =
+            prune::evaluate_shared_weight(*model, parameters, *masks, theta0, loader, shared);
+        rows.push_back({{"level", level},
+                        {"percent_remaining", 100 * d},
+                        {"mask", name},
+                        {"signs", signs},
                         {"result", result_json(r)}});
         csv += csv_row(level, d, name, signs, r);
         std::printf(" | %7.2f%%  %6.2f%% (%5.2f-%5.2f)", 100 * r.ensemble.accuracy, 100 * r.mean_accuracy,

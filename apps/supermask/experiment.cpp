@@ -24,10 +24,14 @@ Data load_data(const AppOptions& o) {
          sample(load_dataset(o.dataset, "test", o.data), o.test_limit, uint64_t(o.seed)), nullptr, nullptr};
   const ChannelStats stats = channel_stats(d.train);
   const bool crop_flip = o.augment == "crop_flip" || (o.augment == "auto" && o.dataset == "cifar10");
-  d.train_loader = std::make_unique<DataLoader>(
-      d.train, LoaderOptions{.batch_size = o.batch, .shuffle = true, .seed = uint64_t(o.seed), .normalize = stats,
-                             .augment = crop_flip ? random_crop_flip(4) : Augment{}});
-  d.test_loader = std::make_unique<DataLoader>(d.test, LoaderOptions{.batch_size = 1000, .shuffle = false, .normalize = stats});
+  d.train_loader =
+      std::make_unique<DataLoader>(d.train, LoaderOptions{.batch_size = o.batch,
+                                                          .shuffle = true,
+                                                          .seed = uint64_t(o.seed),
+                                                          .normalize = stats,
+                                                          .augment = crop_flip ? random_crop_flip(4) : Augment{}});
+  d.test_loader =
+      std::make_unique<DataLoader>(d.test, LoaderOptions{.batch_size = 1000, .shuffle = false, .normalize = stats});
   std::printf("data: %lld train and %lld test images of %s (augmentation %s), loaded in %.1f s\n",
               static_cast<long long>(d.train.size()), static_cast<long long>(d.test.size()),
               d.train.example_shape().str().c_str(), crop_flip ? "crop_flip" : "none",

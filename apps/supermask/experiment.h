@@ -60,8 +60,10 @@ struct AppOptions {
     v("batch", batch, "examples per step", cli::Range{1, 1e6});
     optim.visit(v);
     v("schedule", schedule, "learning-rate schedule over each run", cli::Choices{"constant", "cosine"});
-    v("augment", augment, "crop_flip, none, or auto (crop_flip for cifar10)", cli::Choices{"auto", "none", "crop_flip"});
-    v("train_limit", train_limit, "use only N training images drawn at random (0: all), for short runs", cli::Range{0, 1e9});
+    v("augment", augment, "crop_flip, none, or auto (crop_flip for cifar10)",
+      cli::Choices{"auto", "none", "crop_flip"});
+    v("train_limit", train_limit, "use only N training images drawn at random (0: all), for short runs",
+      cli::Range{0, 1e9});
     v("test_limit", test_limit, "use only N test images drawn at random (0: all)", cli::Range{0, 1e9});
     v("target", target, "malach: the target network, trained with Adam 1e-3 (an mlp_W... from the zoo)");
     v("target_epochs", target_epochs, "malach: the target's training epochs", cli::Range{1, 1e6});

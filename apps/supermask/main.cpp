@@ -14,7 +14,7 @@ namespace sprig::supermask_app {
 
 void AppOptions::apply_preset() {
   if (preset == "mnist") return;  // the member defaults
-  if (preset == "conv4") {  // the paper's Conv-4 recipe (k 50%, signed constant, SGD 0.1 cosine), fewer epochs
+  if (preset == "conv4") {        // the paper's Conv-4 recipe (k 50%, signed constant, SGD 0.1 cosine), fewer epochs
     model = "conv4", dataset = "cifar10", widths = {1}, epochs = 10, batch = 128;
     optim.weight_decay = 1e-4;
   } else if (preset == "malach") {  // a 784-100-10 target, students of four layers

@@ -50,7 +50,8 @@ nn::ModelOptions student_model(const AppOptions& o, double width, const Dataset&
   const int64_t widest = *std::max_element(hidden.begin(), hidden.end());
   const int64_t layers = 2 * (int64_t(hidden.size()) + 1);
   nn::ModelOptions student = scaled_model(o.target, 1.0, data);
-  student.name = mlp_name(std::vector<int64_t>(size_t(layers - 1), std::max<int64_t>(1, std::llround(width * double(widest)))));
+  student.name =
+      mlp_name(std::vector<int64_t>(size_t(layers - 1), std::max<int64_t>(1, std::llround(width * double(widest)))));
   return student;
 }
 
@@ -69,8 +70,8 @@ Json fit_width(const AppOptions& o, Data& data, nn::Module& target, double width
     prune::fit_epoch(student, target, *optimizer, *data.train_loader, epoch, o.objective, &schedule);
     tested = prune::evaluate_fit(student, target, *data.test_loader, o.objective);
     std::printf("epoch %lld: test %s %.4g, logit mse %.4g, acc %.2f%%, agrees with the target on %.2f%%\n",
-                static_cast<long long>(epoch + 1), o.objective.c_str(), tested.loss, tested.mse,
-                100 * tested.accuracy, 100 * tested.agreement);
+                static_cast<long long>(epoch + 1), o.objective.c_str(), tested.loss, tested.mse, 100 * tested.accuracy,
+                100 * tested.agreement);
     std::fflush(stdout);
   }
   int64_t weights = 0;
@@ -79,7 +80,8 @@ Json fit_width(const AppOptions& o, Data& data, nn::Module& target, double width
   csv += number(width) + "," + model_options.name + "," + std::to_string(weights) + "," + number(initial.mse) + "," +
          number(tested.loss) + "," + number(tested.mse) + "," + number(tested.accuracy) + "," +
          number(tested.agreement) + "," + number(seconds) + "\n";
-  return {{"width", width}, {"model", model_options.name}, {"weights", weights}, {"at_init", fit_json(initial)},
+  return {{"width", width},           {"model", model_options.name},
+          {"weights", weights},       {"at_init", fit_json(initial)},
           {"test", fit_json(tested)}, {"seconds", seconds}};
 }
 
@@ -92,10 +94,17 @@ std::string malach_svg(const Json& runs, double target_accuracy, const AppOption
     accuracy.points.push_back({w, acc, acc, acc});
     target.points.push_back({w, 100 * target_accuracy, 100 * target_accuracy, 100 * target_accuracy});
   }
-  return cli::svg_panels({{"approximation error against width", "student width (x target's)", "MSE between logits",
-                           true, false, {error}},
-                          {"test accuracy against width", "student width (x target's)", "test accuracy (%)", true,
-                           false, {accuracy, target}}});
+  const std::string x_label = "student width (x target's)";
+  return cli::svg_panels({{.title = "approximation error against width",
+                           .x_label = x_label,
+                           .y_label = "MSE between logits",
+                           .log_x = true,
+                           .series = {error}},
+                          {.title = "test accuracy against width",
+                           .x_label = x_label,
+                           .y_label = "test accuracy (%)",
+                           .log_x = true,
+                           .series = {accuracy, target}}});
 }
 
 }  // namespace
@@ -109,9 +118,10 @@ int run_malach(const AppOptions& o, const std::filesystem::path& out) {
   std::string csv = "width,student,weights,mse_at_init,test_objective,test_mse,test_acc,agreement,seconds\n";
   for (double width : o.widths) {
     runs.push_back(fit_width(o, data, *target, width, csv));
-    const Json results = {{"config", cli::to_json(o)},
-                          {"target", {{"model", o.target}, {"test_acc", target_test.accuracy}, {"test_loss", target_test.loss}}},
-                          {"runs", runs}};
+    const Json results = {
+        {"config", cli::to_json(o)},
+        {"target", {{"model", o.target}, {"test_acc", target_test.accuracy}, {"test_loss", target_test.loss}}},
+        {"runs", runs}};
     cli::write_text_atomic(out / "results.json", results.dump(1) + "\n");
     cli::write_text_atomic(out / "malach.csv", csv);
     cli::write_text_atomic(out / "error_vs_width.svg", malach_svg(runs, target_test.accuracy, o));
@@ -119,9 +129,9 @@ int run_malach(const AppOptions& o, const std::filesystem::path& out) {
   std::printf("\ntarget %s: test acc %.2f%%\nwidth  student                     logit MSE  acc      agreement\n",
               o.target.c_str(), 100 * target_test.accuracy);
   for (const Json& r : runs)
-    std::printf("x%-5s %-27s %9.4g  %6.2f%%  %6.2f%%\n", number(r["width"]).c_str(), r["model"].get<std::string>().c_str(),
-                r["test"]["mse"].get<double>(), 100 * r["test"]["accuracy"].get<double>(),
-                100 * r["test"]["agreement"].get<double>());
+    std::printf("x%-5s %-27s %9.4g  %6.2f%%  %6.2f%%\n", number(r["width"]).c_str(),
+                r["model"].get<std::string>().c_str(), r["test"]["mse"].get<double>(),
+                100 * r["test"]["accuracy"].get<double>(), 100 * r["test"]["agreement"].get<double>());
   std::cout << "Written: " << (out / "results.json").string() << ", malach.csv, error_vs_width.svg\n";
   return 0;
 }

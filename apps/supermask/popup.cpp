@@ -45,13 +45,16 @@ Json train_width(const AppOptions& o, Data& data, double width, std::string& epo
   Json curve = Json::array();
   optim::EpochStats tested;
   for (int64_t epoch = 0; epoch < o.epochs; ++epoch) {
-    cli::ProgressBar bar(data.train_loader->batches_per_epoch(), "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(o.epochs));
+    cli::ProgressBar bar(data.train_loader->batches_per_epoch(),
+                         "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(o.epochs));
     int64_t done = 0;
-    const optim::EpochStats trained = optim::train_epoch(net, *optimizer, *data.train_loader, epoch, &schedule,
+    const optim::EpochStats trained = optim::train_epoch(
+        net, *optimizer, *data.train_loader, epoch, &schedule,
         [&](int64_t, const optim::StepResult& step) { bar.update(++done, "loss " + number(step.loss)); });
     tested = optim::evaluate(net, *data.test_loader);
-    std::printf("epoch %lld: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%%\n", static_cast<long long>(epoch + 1),
-                trained.loss, 100 * trained.accuracy, tested.loss, 100 * tested.accuracy);
+    std::printf("epoch %lld: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%%\n",
+                static_cast<long long>(epoch + 1), trained.loss, 100 * trained.accuracy, tested.loss,
+                100 * tested.accuracy);
     std::fflush(stdout);
     curve.push_back({epoch + 1, trained.loss, trained.accuracy, tested.loss, tested.accuracy});
     epochs_csv += number(width) + "," + std::to_string(epoch + 1) + "," + number(trained.loss) + "," +
@@ -71,10 +74,17 @@ Json train_width(const AppOptions& o, Data& data, double width, std::string& epo
   for (const auto& s : net.scored()) kept += s.keep, total += s.weight->value().numel();
   std::printf("masked model: test acc %.2f%% (supermask %.2f%%), max logit difference %.3g, CSR layers %zu\n",
               100 * masked.accuracy, 100 * tested.accuracy, difference, csr.size());
-  return {{"width", width},           {"model", model_options.name},   {"weights", total},
-          {"kept", kept},             {"test_acc", tested.accuracy},   {"test_loss", tested.loss},
-          {"masked_model_test_acc", masked.accuracy}, {"max_logit_difference", difference},
-          {"csr_layers", csr},        {"seconds", seconds},            {"curve", curve}};
+  return {{"width", width},
+          {"model", model_options.name},
+          {"weights", total},
+          {"kept", kept},
+          {"test_acc", tested.accuracy},
+          {"test_loss", tested.loss},
+          {"masked_model_test_acc", masked.accuracy},
+          {"max_logit_difference", difference},
+          {"csr_layers", csr},
+          {"seconds", seconds},
+          {"curve", curve}};
 }
 
 std::string accuracy_svg(const Json& runs, const AppOptions& o) {
@@ -83,8 +93,11 @@ std::string accuracy_svg(const Json& runs, const AppOptions& o) {
     const double acc = 100 * r["test_acc"].get<double>();
     series.points.push_back({r["width"].get<double>(), acc, acc, acc});
   }
-  cli::PlotPanel panel{o.model + " on " + o.dataset + ": random weights, learnt mask", "width multiplier",
-                       "test accuracy (%)", true, false, {series}};
+  const cli::PlotPanel panel{.title = o.model + " on " + o.dataset + ": random weights, learnt mask",
+                             .x_label = "width multiplier",
+                             .y_label = "test accuracy (%)",
+                             .log_x = true,
+                             .series = {series}};
   return cli::svg_panels({panel});
 }
 
@@ -98,9 +111,10 @@ int run_popup(const AppOptions& o, const std::filesystem::path& out) {
   for (double width : o.widths) {
     const Json r = train_width(o, data, width, epochs_csv);
     runs.push_back(r);
-    widths_csv += number(width) + "," + r["model"].get<std::string>() + "," + std::to_string(r["weights"].get<int64_t>()) +
-                  "," + std::to_string(r["kept"].get<int64_t>()) + "," + number(r["test_acc"]) + "," +
-                  number(r["test_loss"]) + "," + number(r["masked_model_test_acc"]) + "," + number(r["seconds"]) + "\n";
+    widths_csv += number(width) + "," + r["model"].get<std::string>() + "," +
+                  std::to_string(r["weights"].get<int64_t>()) + "," + std::to_string(r["kept"].get<int64_t>()) + "," +
+                  number(r["test_acc"]) + "," + number(r["test_loss"]) + "," + number(r["masked_model_test_acc"]) +
+                  "," + number(r["seconds"]) + "\n";
     cli::write_text_atomic(out / "results.json", Json{{"config", cli::to_json(o)}, {"runs", runs}}.dump(1) + "\n");
     cli::write_text_atomic(out / "widths.csv", widths_csv);
     cli::write_text_atomic(out / "epochs.csv", epochs_csv);

@@ -18,7 +18,7 @@ using sprig::test::away_from_zero;
 
 TEST_CASE("supermask_keep counts as the paper's code and rejects k outside 0 < k <= 100") {
   CHECK(supermask_keep(10, 50) == 5);
-  CHECK(supermask_keep(11, 50) == 6);   // 11 - floor(5.5)
+  CHECK(supermask_keep(11, 50) == 6);  // 11 - floor(5.5)
   CHECK(supermask_keep(1000, 100) == 1000);
   CHECK(supermask_keep(10, 0.1) == 1);  // never an empty layer
   CHECK_THROWS_WITH_AS(supermask_keep(10, 0), doctest::Contains("(0, 100]"), Error);
@@ -47,7 +47,8 @@ TEST_CASE("supermask_weight: the masked product's weight gradient passes gradche
                    {x, w, s}, {true, true, false});
 }
 
-TEST_CASE("supermask_weight: the scores' gradient is the straight-through estimator, the gradient of weight * abs(scores)") {
+TEST_CASE(
+    "supermask_weight: the scores' gradient is the straight-through estimator, the gradient of weight * abs(scores)") {
   Generator gen(3);
   const Tensor x = away_from_zero({3, 5}, gen), w = away_from_zero({4, 5}, gen), s = away_from_zero({4, 5}, gen);
   const Tensor cotangent = normal({3, 4}, gen);

@@ -19,15 +19,13 @@ using namespace sprig::nn;
 
 namespace {
 
-ModulePtr small_mlp(Generator& gen) {
-  return make_model({.name = "mlp_12_8", .classes = 3, .input = {1, 4, 4}}, gen);
-}
+ModulePtr small_mlp(Generator& gen) { return make_model({.name = "mlp_12_8", .classes = 3, .input = {1, 4, 4}}, gen); }
 
 ModulePtr small_cnn(Generator& gen) {
   auto relu = [] { return std::make_shared<Activation>(ActivationOptions{"relu"}); };
-  return std::make_shared<Sequential>(std::vector<ModulePtr>{
-      std::make_shared<Conv2d>(Conv2dOptions{2, 4, 3, 1, 1}, gen), relu(), std::make_shared<Flatten>(),
-      std::make_shared<Linear>(LinearOptions{4 * 5 * 5, 3}, gen)});
+  return std::make_shared<Sequential>(
+      std::vector<ModulePtr>{std::make_shared<Conv2d>(Conv2dOptions{2, 4, 3, 1, 1}, gen), relu(),
+                             std::make_shared<Flatten>(), std::make_shared<Linear>(LinearOptions{4 * 5 * 5, 3}, gen)});
 }
 
 }  // namespace
@@ -44,8 +42,10 @@ TEST_CASE("Supermask: one score per prunable weight, weights frozen at +-sqrt(2/
     CHECK_FALSE(param->variable.requires_grad());
     const float* v = param->value().data();
     for (int64_t i = 0; i < param->value().numel(); ++i) {
-      if (!param->prunable) CHECK(v[i] == 0.0f);
-      else CHECK(std::fabs(v[i]) == doctest::Approx(std::sqrt(2.0 / double(param->value().size(1)))));
+      if (!param->prunable)
+        CHECK(v[i] == 0.0f);
+      else
+        CHECK(std::fabs(v[i]) == doctest::Approx(std::sqrt(2.0 / double(param->value().size(1)))));
     }
   }
   CHECK(net.describe() == "30% of 312 weights in 3 layers, signed_constant");

@@ -17,9 +17,7 @@ namespace {
 
 // Two pixels, two classes: class 0 has the bright first pixel, class 1 the second; one example of
 // class 1 is bright in both (a tie under equal weights, broken to class 0 by argmax).
-Dataset two_pixels() {
-  return Dataset({255, 0, 0, 255, 255, 255, 0, 255}, {0, 1, 1, 1}, 1, 1, 2, 2);
-}
+Dataset two_pixels() { return Dataset({255, 0, 0, 255, 255, 255, 0, 255}, {0, 1, 1, 1}, 1, 1, 2, 2); }
 
 // A model and its flat parameters; "linear" is Flatten then one Linear 2 -> 2 (the zoo's MLPs have a hidden layer).
 struct Fixture {
@@ -68,8 +66,8 @@ TEST_CASE("shared weight: a one-layer model by hand, masks and signs") {
   // keep_sign: a negative initial sign on the second diagonal entry flips that logit.
   Tensor signs = Tensor::ones({f.parameters.size()});
   signs.data()[f.parameters.slot("1.weight").offset + 3] = -0.3f;
-  const prune::SharedWeightResult s =
-      prune::evaluate_shared_weight(*f.model, f.parameters, masks, signs, loader, {.weights = {1.0}, .keep_sign = true});
+  const prune::SharedWeightResult s = prune::evaluate_shared_weight(*f.model, f.parameters, masks, signs, loader,
+                                                                    {.weights = {1.0}, .keep_sign = true});
   CHECK(s.per_weight[0].accuracy == doctest::Approx(0.25));  // class 1 never wins now
 }
 
@@ -87,9 +85,9 @@ TEST_CASE("shared weight: a ReLU network without biases gives every positive w t
     masks[name] = Tensor::empty(slot.parameter->value().shape());
     for (int64_t i = 0; i < slot.numel; ++i) masks[name].data()[i] = mask_gen.uniform() < 0.5f ? 1.0f : 0.0f;
   }
-  const prune::SharedWeightResult r = prune::evaluate_shared_weight(*f.model, f.parameters, masks,
-                                                                    f.parameters.values().clone(), loader,
-                                                                    {.weights = {0.5, 1.0, 2.0}, .keep_sign = true});
+  const prune::SharedWeightResult r =
+      prune::evaluate_shared_weight(*f.model, f.parameters, masks, f.parameters.values().clone(), loader,
+                                    {.weights = {0.5, 1.0, 2.0}, .keep_sign = true});
   CHECK(r.per_weight[0].accuracy == r.per_weight[1].accuracy);
   CHECK(r.per_weight[1].accuracy == r.per_weight[2].accuracy);
   CHECK(r.ensemble.accuracy == r.per_weight[0].accuracy);

@@ -41,7 +41,8 @@ Dataset toy_dataset(int64_t count, uint64_t seed) {
   auto labels = std::vector<int32_t>(size_t(count));
   for (int64_t i = 0; i < count; ++i) {
     labels[size_t(i)] = int32_t(gen.integer(3));
-    for (int64_t p = 0; p < 16; ++p) pixels[size_t(i * 16 + p)] = uint8_t(gen.integer(80) + (p / 4 == labels[size_t(i)] ? 150 : 0));
+    for (int64_t p = 0; p < 16; ++p)
+      pixels[size_t(i * 16 + p)] = uint8_t(gen.integer(80) + (p / 4 == labels[size_t(i)] ? 150 : 0));
   }
   return Dataset(std::move(pixels), std::move(labels), 1, 4, 4, 3);
 }
@@ -59,8 +60,10 @@ TEST_CASE("apply_supermask: the masked model equals the Supermask, on dense and 
     const Tensor masked = net.model()(Variable(x)).value();
     const bool csr = !nn::sparse_kernel_layers(net.model()).empty();
     CHECK(csr == (k < 40));
-    if (csr) CHECK(max_abs_diff(masked, expected) <= 1e-5f);
-    else CHECK(max_abs_diff(masked, expected) == 0.0f);  // the same products in the same order
+    if (csr)
+      CHECK(max_abs_diff(masked, expected) <= 1e-5f);
+    else
+      CHECK(max_abs_diff(masked, expected) == 0.0f);  // the same products in the same order
     int64_t kept = 0;
     for (const auto& s : net.scored()) kept += weights.live_count(weights.slot(s.name)) == s.keep;
     CHECK(kept == 3);
