@@ -130,7 +130,7 @@ class Experiment {
   }
 
   void run_trial(int64_t t) {
-    Generator init = stream(uint64_t(o_.seed), {kInit, uint64_t(t)});
+    Generator init = trial_init_generator(o_.seed, t);
     Trial trial{t, task_.make_model(init), nullptr, nullptr, {}};
     trial.parameters = std::make_unique<nn::ParameterSet>(*trial.model);
     trial.optimizer = optim::make_optimizer(o_.optim, *trial.parameters);
@@ -234,6 +234,8 @@ class Experiment {
 };
 
 }  // namespace
+
+Generator trial_init_generator(int64_t seed, int64_t trial) { return stream(uint64_t(seed), {kInit, uint64_t(trial)}); }
 
 std::string ticket_mask_path(const std::string& out, int64_t trial, int64_t level) {
   return (fs::path(out) / "state" / ("trial" + std::to_string(trial) + "_level" + std::to_string(level) + "_mask.safetensors"))

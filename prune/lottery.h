@@ -74,6 +74,9 @@ void check_options(const LotteryOptions& options);
 // Runs (or continues) the experiment; returns the contents of results.json.
 nlohmann::ordered_json run_lottery(const LotteryOptions& options, const LotteryTask& task);
 
+// The generator a trial's θ0 is drawn from (task.make_model(gen)), so tools can rebuild θ0 from the seed.
+Generator trial_init_generator(int64_t seed, int64_t trial);
+
 // Path of a trial's ticket mask at a level (level >= 1) under task.out, as the runner saves it.
 std::string ticket_mask_path(const std::string& out, int64_t trial, int64_t level);
 

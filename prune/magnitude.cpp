@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "tensor/top_k.h"
+
 namespace sprig::prune {
 
 void check_options(const PruningOptions& o) {
@@ -59,14 +61,8 @@ Tensor keep_largest(const Tensor& values, const Tensor& mask, int64_t keep) {
     if (m[i] != 0.0f) alive.push_back(i);
   SPRIG_CHECK(keep >= 0 && keep <= int64_t(alive.size()), "keep_largest: cannot keep ", keep, " of ", alive.size(),
               " live entries");
-  const auto larger = [v](int64_t a, int64_t b) {
-    const float ma = std::fabs(v[a]), mb = std::fabs(v[b]);
-    return ma > mb || (ma == mb && a < b);
-  };
-  std::nth_element(alive.begin(), alive.begin() + keep, alive.end(), larger);
   Tensor result = Tensor::zeros(values.shape());
-  float* r = result.data();
-  for (int64_t k = 0; k < keep; ++k) r[alive[size_t(k)]] = 1.0f;
+  mark_largest_abs(v, alive.data(), int64_t(alive.size()), keep, result.data());
   return result;
 }
 
