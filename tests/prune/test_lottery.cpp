@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "toy_data.h"
 #include "data/data_test_files.h"
 #include "nn/zoo.h"
 #include "prune/lottery.h"
@@ -14,18 +15,7 @@ using namespace sprig;
 
 namespace {
 
-// 4x4 single-channel images in 3 classes: the class sets the brightness of one row, plus noise.
-Dataset toy_dataset(int64_t count, uint64_t seed) {
-  Generator gen(seed);
-  auto pixels = std::vector<uint8_t>(size_t(count * 16));
-  auto labels = std::vector<int32_t>(size_t(count));
-  for (int64_t i = 0; i < count; ++i) {
-    labels[size_t(i)] = int32_t(gen.integer(3));
-    for (int64_t p = 0; p < 16; ++p)
-      pixels[size_t(i * 16 + p)] = uint8_t(gen.integer(80) + (p / 4 == labels[size_t(i)] ? 150 : 0));
-  }
-  return Dataset(std::move(pixels), std::move(labels), 1, 4, 4, 3);
-}
+using test::toy_dataset;
 
 struct Interrupted : std::runtime_error {
   Interrupted() : std::runtime_error("interrupted") {}

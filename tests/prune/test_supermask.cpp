@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "toy_data.h"
 #include "autograd/gradcheck.h"
 #include "autograd/loss.h"
 #include "nn/activation.h"
@@ -34,18 +35,7 @@ nn::ModulePtr mlp(const std::string& name, Generator& gen) {
   return nn::make_model({.name = name, .classes = 3, .input = {1, 4, 4}}, gen);
 }
 
-// 4x4 images in 3 classes: the class brightens one row.
-Dataset toy_dataset(int64_t count, uint64_t seed) {
-  Generator gen(seed);
-  auto pixels = std::vector<uint8_t>(size_t(count * 16));
-  auto labels = std::vector<int32_t>(size_t(count));
-  for (int64_t i = 0; i < count; ++i) {
-    labels[size_t(i)] = int32_t(gen.integer(3));
-    for (int64_t p = 0; p < 16; ++p)
-      pixels[size_t(i * 16 + p)] = uint8_t(gen.integer(80) + (p / 4 == labels[size_t(i)] ? 150 : 0));
-  }
-  return Dataset(std::move(pixels), std::move(labels), 1, 4, 4, 3);
-}
+using test::toy_dataset;
 
 }  // namespace
 
