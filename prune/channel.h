@@ -48,7 +48,8 @@ void check_options(const ChannelSelectionOptions& options);
 
 struct ChannelSelection {
   std::vector<std::vector<int64_t>> kept;  // per group, the surviving channels, ascending
-  double threshold = 0.0;                  // global scope: the largest score removed (0 if none)
+  double threshold = 0.0;                  // the largest score the ratio removed (0 if none); the per-layer
+                                           // minimum may have put back channels at or under it
 
   int64_t kept_count() const;
   std::vector<int64_t> kept_sizes() const;

@@ -1,7 +1,6 @@
 // The slim experiment's stages. Each training stage is an epoch run (prune/epoch_run.h) with its own
 // checkpoint in out/state, so the whole pipeline resumes; the pruned models are rebuilt from the
 // sparsity-trained weights, which is deterministic.
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>

@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <iostream>
 
 #include "apps/common/files.h"
 #include "apps/common/svg_plot.h"
