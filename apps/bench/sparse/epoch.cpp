@@ -74,35 +74,62 @@ Epoch one_epoch(const std::string& name, const Dataset& train, const Dataset& te
   int64_t live = 0, total = 0;
   for (const auto& slot : set.slots())
     if (slot.parameter->prunable) live += set.live_count(slot), total += slot.numel;
-  const bool sparse_kernels = !nn::sparse_kernel_layers(*model).empty();
-  std::printf("%-13s density %6.2f%%  train %6.2f s  test %5.2f s  epoch %6.2f s  test accuracy %.2f%%%s\n",
-              name.c_str(), 100.0 * double(live) / double(total), trained.seconds, tested.seconds,
-              trained.seconds + tested.seconds, 100 * tested.accuracy, sparse_kernels ? "  (CSR kernels)" : "");
-  std::fflush(stdout);
   cli::Json result = {{"run", name},
-          {"density", double(live) / double(total)},
-          {"csr_kernels", sparse_kernels},
-          {"live_optimizer_loop", adam.last_step_live()},
-          {"train_seconds", trained.seconds},
-          {"test_seconds", tested.seconds},
-          {"epoch_seconds", trained.seconds + tested.seconds},
-          {"test_accuracy", tested.accuracy}};
+                      {"density", double(live) / double(total)},
+                      {"csr_kernels", !nn::sparse_kernel_layers(*model).empty()},
+                      {"live_optimizer_loop", adam.last_step_live()},
+                      {"train_seconds", trained.seconds},
+                      {"test_seconds", tested.seconds},
+                      {"epoch_seconds", trained.seconds + tested.seconds},
+                      {"test_accuracy", tested.accuracy}};
   return {result, masks.empty() ? magnitude_masks(set) : masks};
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+// The repeats of one run folded into one row: median times (each repeat starts from the same
+// initialisation, so the accuracy is the same every time) and every epoch time measured.
+cli::Json median_row(const std::vector<cli::Json>& repeats) {
+  cli::Json row = repeats.front();
+  for (const char* key : {"train_seconds", "test_seconds", "epoch_seconds"}) {
+    std::vector<double> times;
+    for (const cli::Json& r : repeats) times.push_back(r[key].get<double>());
+    row[key] = median(times);
+    if (std::string(key) == "epoch_seconds") row["epoch_seconds_each"] = times;
+  }
+  std::printf("%-13s density %6.2f%%  train %6.2f s  test %5.2f s  epoch %6.2f s  test accuracy %.2f%%%s\n",
+              row["run"].get<std::string>().c_str(), 100 * row["density"].get<double>(),
+              row["train_seconds"].get<double>(), row["test_seconds"].get<double>(),
+              row["epoch_seconds"].get<double>(), 100 * row["test_accuracy"].get<double>(),
+              row["csr_kernels"].get<bool>() ? "  (CSR kernels)" : "");
+  return row;
 }
 
 }  // namespace
 
-cli::Json compare_epochs(const std::string& data_dir, int64_t seed) {
+cli::Json compare_epochs(const std::string& data_dir, int64_t seed, int64_t repeats) {
+  SPRIG_CHECK(repeats >= 1, "compare_epochs: repeats must be at least 1, got ", repeats);
   const Dataset train = load_dataset("mnist", "train", data_dir), test = load_dataset("mnist", "test", data_dir);
+  const char* names[] = {"dense", "dense_masked", "sparse"};
+  std::vector<cli::Json> measured[3];
+  Masks masks;
+  // Interleaved, so a slow spell of a shared host falls on all three runs alike.
+  for (int64_t r = 0; r < repeats; ++r)
+    for (int run = 0; run < 3; ++run) {
+      const Epoch epoch = one_epoch(names[run], train, test, seed, run == 0 ? Masks{} : masks);
+      if (run == 0) masks = epoch.masks;  // the same every repeat
+      measured[run].push_back(epoch.result);
+    }
   cli::Json runs = cli::Json::array();
-  const Epoch dense = one_epoch("dense", train, test, seed, {});
-  runs.push_back(dense.result);
-  for (const char* name : {"dense_masked", "sparse"}) runs.push_back(one_epoch(name, train, test, seed, dense.masks).result);
+  for (const auto& repeats_of_run : measured) runs.push_back(median_row(repeats_of_run));
   const double speedup = runs[0]["epoch_seconds"].get<double>() / runs[2]["epoch_seconds"].get<double>();
   const double gap = 100 * (runs[2]["test_accuracy"].get<double>() - runs[1]["test_accuracy"].get<double>());
-  std::printf("sparse epoch %.2fx faster than dense; test accuracy sparse - dense_masked = %+.2f points\n", speedup,
-              gap);
-  return {{"runs", runs}, {"speedup_vs_dense", speedup}, {"accuracy_gap_points", gap}};
+  std::printf("sparse epoch %.2fx faster than dense (medians of %lld); test accuracy sparse - dense_masked = %+.2f points\n",
+              speedup, (long long)repeats, gap);
+  return {{"runs", runs}, {"repeats", repeats}, {"speedup_vs_dense", speedup}, {"accuracy_gap_points", gap}};
 }
 
 }  // namespace sprig::bench

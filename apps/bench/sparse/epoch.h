@@ -12,6 +12,7 @@
 
 namespace sprig::bench {
 
-cli::Json compare_epochs(const std::string& data_dir, int64_t seed);
+// Each run `repeats` times, interleaved; the rows hold median times.
+cli::Json compare_epochs(const std::string& data_dir, int64_t seed, int64_t repeats);
 
 }  // namespace sprig::bench

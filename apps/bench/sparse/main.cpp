@@ -38,6 +38,7 @@ struct BenchSparseOptions {
   std::string python = "/usr/bin/python3";
   std::string data;
   int64_t seed = 1;
+  int64_t repeats = 3;
   bool quick = false;
   std::string json;
 
@@ -53,6 +54,7 @@ struct BenchSparseOptions {
     v("python", python, "the Python that has torch");
     v("data", data, "epoch mode: MNIST folder (default: the per-user cache, fetched if missing)");
     v("seed", seed, "epoch mode: seed of initialisation, masks and data order", cli::Range{0, 9.2e18});
+    v("repeats", repeats, "epoch mode: epochs of each run, interleaved; the medians are reported", cli::Range{1, 100});
     v("quick", quick, "smoke run: one timed call per measurement");
     v("json", json, "write the results here as JSON");
   }
@@ -175,7 +177,7 @@ int run(const BenchSparseOptions& o) {
   set_num_threads(int(o.threads));
   print_blas_info(std::cout);
   if (o.mode == "layers") return run_layers(o);
-  const Json result = compare_epochs(o.data, o.seed);
+  const Json result = compare_epochs(o.data, o.seed, o.quick ? 1 : o.repeats);
   if (!o.json.empty()) cli::write_text_atomic(o.json, result.dump(1) + "\n");
   return 0;
 }
