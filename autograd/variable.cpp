@@ -1,5 +1,6 @@
 #include "autograd/variable.h"
 
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -106,15 +107,30 @@ void Variable::backward(const Tensor& grad_output) {
     }
   }
 
+  // Leaves with a ready hook: how many of the ops still to run consume each.
+  std::unordered_map<Node*, int> pending_consumers;
+  for (const auto& node : order)
+    for (const Variable& input : node->inputs)
+      if (input.node_ && input.node_->grad_ready && input.node_->requires_grad) ++pending_consumers[input.node_.get()];
+
   add_grad(grad_output.clone());
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     Node* node = it->get();
     if (node->grad_fn && node->grad.defined()) node->grad_fn(node->grad, node->inputs);
+    for (const Variable& input : node->inputs) {
+      const auto pending = pending_consumers.find(input.node_.get());
+      if (pending != pending_consumers.end() && --pending->second == 0) input.node_->grad_ready();
+    }
     // The graph is used once: drop the closures and the links so saved tensors are freed now.
     node->grad_fn = nullptr;
     node->inputs.clear();
     it->reset();
   }
+}
+
+void Variable::set_grad_ready_hook(std::function<void()> hook) {
+  SPRIG_CHECK(node_ && !node_->grad_fn, "set_grad_ready_hook: only a leaf variable takes a gradient-ready hook");
+  node_->grad_ready = std::move(hook);
 }
 
 Variable Variable::detach() const { return Variable(value()); }

@@ -47,6 +47,10 @@ class Variable {
   // (a GEMM with beta = 1) instead of making a temporary for add_grad.
   Tensor& grad_accumulator();
   void zero_grad();                // zeroes the buffer if there is one, else drops the gradient
+  // A leaf's hook, called by every backward that reaches the leaf as soon as the leaf's gradient is
+  // complete (its last consumer has run), while backward goes on: an all-reduce of the gradient can
+  // start there and overlap the rest of the pass. An empty function removes it.
+  void set_grad_ready_hook(std::function<void()> hook);
 
   void backward();                         // of a one-element variable, seeded with 1
   void backward(const Tensor& grad_output);  // seeded with grad_output (same shape)
@@ -66,6 +70,7 @@ struct Node {
   bool requires_grad = false;
   std::vector<Variable> inputs;  // empty for leaves
   GradFn grad_fn;                // empty for leaves
+  std::function<void()> grad_ready;  // leaves: see Variable::set_grad_ready_hook
   std::string name;
 };
 

@@ -21,3 +21,15 @@ target_include_directories(sprig::blas INTERFACE ${OPENBLAS_INCLUDE_DIR})
 target_link_libraries(sprig::blas INTERFACE ${OPENBLAS_LIBRARY})
 
 find_path(STB_INCLUDE_DIR stb_image.h PATH_SUFFIXES stb REQUIRED)
+
+# Open MPI (optional): without it sprig builds and runs single-process, and mpirun tests are skipped.
+set(SPRIG_MPI_FOUND OFF)
+if(SPRIG_MPI)
+  find_package(MPI COMPONENTS CXX QUIET)
+  if(MPI_CXX_FOUND)
+    set(SPRIG_MPI_FOUND ON)
+    message(STATUS "sprig: MPI ${MPI_CXX_VERSION} found; data-parallel training and sweeps on (mpirun: ${MPIEXEC_EXECUTABLE})")
+  else()
+    message(STATUS "sprig: MPI not found (apt-get install libopenmpi-dev openmpi-bin); building single-process")
+  endif()
+endif()

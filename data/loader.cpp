@@ -30,6 +30,10 @@ void normalize_image(const uint8_t* pixels, int64_t channels, int64_t plane, con
 DataLoader::DataLoader(Dataset dataset, LoaderOptions options)
     : dataset_(std::move(dataset)), options_(std::move(options)) {
   SPRIG_CHECK(options_.batch_size > 0, "DataLoader: batch_size must be positive but got ", options_.batch_size);
+  SPRIG_CHECK(options_.shards >= 1 && options_.shard >= 0 && options_.shard < options_.shards &&
+                  options_.shards <= options_.batch_size,
+              "DataLoader: shard ", options_.shard, " of ", options_.shards, " with batches of ", options_.batch_size,
+              " (need 0 <= shard < shards <= batch_size)");
   const ChannelStats& norm = options_.normalize;
   const size_t channels = size_t(dataset_.channels());
   if (norm.mean.empty() && norm.stddev.empty()) {
@@ -112,12 +116,15 @@ void DataLoader::prefetch_example(int64_t i) const {
 }
 
 void DataLoader::fill(Batch& batch, int64_t batch_index) {
-  const int64_t begin = batch_index * options_.batch_size;
-  const int64_t count = std::min(options_.batch_size, dataset_.size() - begin);
+  const int64_t batch_begin = batch_index * options_.batch_size;
+  const int64_t batch_count = std::min(options_.batch_size, dataset_.size() - batch_begin);
+  const int64_t begin = batch_begin + batch_count * options_.shard / options_.shards;
+  const int64_t count = batch_begin + batch_count * (options_.shard + 1) / options_.shards - begin;
   const int64_t numel = dataset_.example_numel(), plane = dataset_.height() * dataset_.width();
   const Shape shape{count, dataset_.channels(), dataset_.height(), dataset_.width()};
   if (!batch.images.defined() || batch.images.shape() != shape || !batch.images.storage_unique())
     batch.images = Tensor::empty(shape);
+  batch.global_size = batch_count;
   batch.labels.resize(size_t(count));
   batch.indices.resize(size_t(count));
   float* out = batch.images.data();

@@ -49,12 +49,17 @@ struct LoaderOptions {
   // idle core; measured on 2 busy cores, epochs were no faster with it. Worth trying when
   // augmentation makes batches expensive.
   bool prefetch = false;
+  // Data-parallel training: every global batch splits into `shards` contiguous parts and this
+  // loader yields part `shard` (all ranks share seed and order, so the parts make up the batch).
+  int64_t shard = 0;
+  int64_t shards = 1;
 };
 
 struct Batch {
   Tensor images;                // [B, C, H, W], float
   std::vector<int32_t> labels;  // [B]
   std::vector<int64_t> indices; // [B] dataset index of each example
+  int64_t global_size = 0;      // examples in the whole batch this shard is part of (B unsharded)
   int64_t size() const { return int64_t(labels.size()); }
 };
 

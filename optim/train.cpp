@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "autograd/loss.h"
+#include "optim/world.h"
 #include "tensor/reduce.h"
 #include "tensor/softmax.h"
 
@@ -32,6 +33,11 @@ struct Tally {
     correct += batch_correct;
     examples += batch_size;
   }
+  void sum_over_ranks() {
+    double totals[3] = {loss_sum, double(correct), double(examples)};
+    allreduce_sum(totals, 3);
+    loss_sum = totals[0], correct = int64_t(totals[1]), examples = int64_t(totals[2]);
+  }
   EpochStats stats() const {
     EpochStats s;
     s.examples = examples;
@@ -44,25 +50,37 @@ struct Tally {
 
 }  // namespace
 
-StepResult train_step(nn::Module& model, Optimizer& optimizer, const Batch& batch) {
+StepResult train_step(nn::Module& model, Optimizer& optimizer, const Batch& batch, DataParallel* parallel) {
   optimizer.zero_grad();
-  Variable logits = model(Variable(batch.images));
-  Variable loss = cross_entropy(logits, batch.labels);
-  loss.backward();
+  StepResult result;
+  const bool shared = parallel && parallel->active();
+  if (shared) parallel->begin_step(batch.global_size ? double(batch.size()) / double(batch.global_size) : 0.0);
+  if (batch.size() > 0) {  // a shard of a short last batch may be empty; it still joins the sums
+    Variable logits = model(Variable(batch.images));
+    Variable loss = cross_entropy(logits, batch.labels);
+    loss.backward();
+    result = {loss.value().item(), count_correct(logits.value(), batch.labels)};
+  }
+  if (shared) {
+    parallel->end_step();
+    double totals[2] = {result.loss * double(batch.size()), double(result.correct)};
+    allreduce_sum(totals, 2);
+    result = {totals[0] / double(batch.global_size), int64_t(totals[1])};
+  }
   optimizer.step();
-  return {loss.value().item(), count_correct(logits.value(), batch.labels)};
+  return result;
 }
 
 EpochStats train_epoch(nn::Module& model, Optimizer& optimizer, DataLoader& loader, int64_t epoch,
-                       const Schedule* schedule, const StepCallback& on_step) {
+                       const Schedule* schedule, const StepCallback& on_step, DataParallel* parallel) {
   Tally tally;
   model.train();
   Batch batch;
   loader.start_epoch(epoch);
   while (loader.next(batch)) {
     if (schedule) optimizer.set_lr(schedule->lr_at(optimizer.steps()));
-    const StepResult result = train_step(model, optimizer, batch);
-    tally.add(result.loss, result.correct, batch.size());
+    const StepResult result = train_step(model, optimizer, batch, parallel);
+    tally.add(result.loss, result.correct, parallel && parallel->active() ? batch.global_size : batch.size());
     if (on_step) on_step(optimizer.steps() - 1, result);
   }
   return tally.stats();
@@ -76,9 +94,11 @@ EpochStats evaluate(nn::Module& model, DataLoader& loader) {
   Batch batch;
   loader.start_epoch(0);
   while (loader.next(batch)) {
+    if (batch.size() == 0) continue;  // a shard of a short last batch
     const Tensor logits = model(Variable(batch.images)).value();
     tally.add(cross_entropy(logits, batch.labels), count_correct(logits, batch.labels), batch.size());
   }
+  if (loader.options().shards > 1) tally.sum_over_ranks();
   model.train(was_training);
   return tally.stats();
 }

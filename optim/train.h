@@ -5,18 +5,20 @@
 
 #include "data/loader.h"
 #include "nn/module.h"
+#include "optim/data_parallel.h"
 #include "optim/optimizer.h"
 #include "optim/schedule.h"
 
 namespace sprig::optim {
 
 struct StepResult {
-  double loss = 0.0;    // mean over the batch
+  double loss = 0.0;    // mean over the batch (the global batch under data parallelism)
   int64_t correct = 0;  // argmax hits
 };
 
-// One update on one batch. The learning rate is whatever the optimiser holds.
-StepResult train_step(nn::Module& model, Optimizer& optimizer, const Batch& batch);
+// One update on one batch. The learning rate is whatever the optimiser holds. With `parallel`, the
+// batch is this rank's shard and the step is the global batch's (the gradients summed across ranks).
+StepResult train_step(nn::Module& model, Optimizer& optimizer, const Batch& batch, DataParallel* parallel = nullptr);
 
 struct EpochStats {
   double loss = 0.0;      // mean over examples
@@ -31,9 +33,11 @@ using StepCallback = std::function<void(int64_t step, const StepResult& result)>
 // A pass over the loader's epoch `epoch`; if `schedule` is given the rate is set before every step
 // from the optimiser's step count.
 EpochStats train_epoch(nn::Module& model, Optimizer& optimizer, DataLoader& loader, int64_t epoch,
-                       const Schedule* schedule = nullptr, const StepCallback& on_step = {});
+                       const Schedule* schedule = nullptr, const StepCallback& on_step = {},
+                       DataParallel* parallel = nullptr);
 
-// Loss and accuracy over one pass of `loader` in evaluation mode, without gradients.
+// Loss and accuracy over one pass of `loader` in evaluation mode, without gradients; a sharded
+// loader's counts are summed over the ranks.
 EpochStats evaluate(nn::Module& model, DataLoader& loader);
 
 }  // namespace sprig::optim

@@ -3,7 +3,7 @@
 
 SPRIG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SPRIG_PACKAGES=(g++ cmake make libopenblas-dev libopenblas0-openmp libstb-dev doctest-dev
-                nlohmann-json3-dev zlib1g-dev python3-numpy)
+                nlohmann-json3-dev zlib1g-dev python3-numpy libopenmpi-dev openmpi-bin)
 # Only scripts/fuzz needs these: clang, its libFuzzer/sanitizer runtimes and its OpenMP library.
 SPRIG_FUZZ_PACKAGES=(clang libclang-rt-dev libomp-dev)
 

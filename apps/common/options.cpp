@@ -379,18 +379,25 @@ std::string format_help(const std::vector<Option>& table, const std::string& pro
 
 std::string program_name(const char* argv0) { return std::filesystem::path(argv0).filename().string(); }
 
+namespace {
+// Under MPI a failing rank ends the whole job (the others would wait in a collective forever);
+// mpirun then reports which rank failed and with what code.
+int fail(const std::string& message, int code) {
+  if (optim::world_size() > 1) optim::world_abort(message, code);
+  std::cerr << message << "\n";
+  return code;
+}
+}  // namespace
+
 int run_guarded(const std::function<int()>& body) {
   try {
     return body();
   } catch (const UsageError& e) {
-    std::cerr << "error: " << e.what() << "\n(--help lists every option)\n";
-    return 2;
+    return fail(std::string("error: ") + e.what() + "\n(--help lists every option)", 2);
   } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 1;
+    return fail(std::string("error: ") + e.what(), 1);
   } catch (...) {
-    std::cerr << "error: unknown exception\n";
-    return 1;
+    return fail("error: unknown exception", 1);
   }
 }
 

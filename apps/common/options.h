@@ -33,6 +33,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "optim/world.h"
 #include "tensor/error.h"
 
 namespace sprig::cli {
@@ -327,6 +328,7 @@ std::optional<T> parse_command_line(int argc, const char* const* argv, std::ostr
 // 0 after --help, 2 for a usage error, 1 for any other error.
 template <OptionStruct T, class Main>
 int run_app(int argc, char** argv, Main&& main_fn) {
+  const optim::WorldSession world(&argc, &argv);  // MPI, when mpirun started this process
   return detail::run_guarded([&]() -> int {
     const std::optional<T> options = parse_command_line<T>(argc, argv);
     if (!options) return 0;

@@ -3,7 +3,9 @@
 //
 //   train --model lenet_300_100 --epochs 10 --optimizer adam --lr 1.2e-3 --batch 60 --out runs/lenet
 //   train --dataset cifar10 --data ../shared/data --model mlp_100 --epochs 1 --optimizer sgd --lr 0.05
+//   mpirun -np 2 train --threads 1 ...   # data-parallel: each rank takes half of every batch of --batch
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -69,7 +71,7 @@ struct TrainOptions {
     v("prefetch", prefetch, "prepare the next training batch on a background thread while the model computes");
     v("validation", validation, "training images held out for validation", cli::Range{0, 59999});
     v("epochs", epochs, "passes over the training set", cli::Range{1, 1e6});
-    v("batch", batch, "examples per step", cli::Range{1, 1e6});
+    v("batch", batch, "examples per step (the global batch: under mpirun each rank takes its share)", cli::Range{1, 1e6});
     v("optimizer", optimizer, "update rule", cli::Choices{"sgd", "adam", "adamw"});
     v("lr", lr, "learning rate", cli::Range{0, 1e3});
     v("momentum", momentum, "SGD momentum", cli::Range{0, 1});
@@ -80,8 +82,10 @@ struct TrainOptions {
     v("gamma", gamma, "multistep factor", cli::Range{0, 1});
     v("warmup_epochs", warmup_epochs, "linear warm-up epochs", cli::Range{0, 1e6});
     v("seed", seed, "seed of initialisation, shuffling and dropout", cli::Range{0, 9.2e18});
-    v("threads", threads, "threads for OpenMP and OpenBLAS", cli::Range{1, 1024});
-    v("out", out, "output folder: config.json, metrics.csv, timing.csv, model.safetensors, state.safetensors (to resume)");
+    v("threads", threads, "threads for OpenMP and OpenBLAS (per rank under mpirun)", cli::Range{1, 1024});
+    v("out", out,
+      "output folder: config.json, metrics.csv, steps.csv, timing.csv, model.safetensors, state.safetensors (to "
+      "resume); under mpirun rank 0 writes them");
   }
 };
 
@@ -117,10 +121,17 @@ std::string csv_number(double value) {
   return text;
 }
 
+// steps.csv keeps every digit of a float: runs are compared step by step (e.g. 1 rank against 2).
+std::string loss_digits(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", value);
+  return text;
+}
+
 // A run stopped after some epochs continues from out/state.safetensors (saved after every epoch) when
 // its options are the same; returns the epochs already done and restores their metrics rows.
 int64_t resume(const std::string& state, const TrainOptions& o, nn::Module& model, nn::ParameterSet& parameters,
-               optim::Optimizer& optimizer, std::string& metrics, std::string& timing) {
+               optim::Optimizer& optimizer, std::string& metrics, std::string& steps, std::string& timing) {
   if (!std::filesystem::exists(state)) return 0;
   const auto& metadata = load_safetensors(state).metadata;
   const auto config = metadata.find("sprig.config");
@@ -130,19 +141,31 @@ int64_t resume(const std::string& state, const TrainOptions& o, nn::Module& mode
   try {
     const Json notes = Json::parse(progress.notes);
     metrics = notes.at("metrics").get<std::string>();
+    steps = notes.at("steps").get<std::string>();
     timing = notes.at("timing").get<std::string>();
   } catch (const Json::exception& e) {
     throw Error(state + ": unreadable metrics in the checkpoint: " + e.what());
   }
-  std::cout << "resuming after epoch " << progress.epoch << " from " << state << "\n";
+  if (optim::is_root()) std::cout << "resuming after epoch " << progress.epoch << " from " << state << "\n";
   return progress.epoch;
 }
 
+// Rank 0 writes every file; under mpirun the other ranks compute and stay quiet.
+void write_root(const std::filesystem::path& path, const std::string& text) {
+  if (optim::is_root()) cli::write_text_atomic(path, text);
+}
+
 int train(const TrainOptions& o) {
-  const std::filesystem::path out = cli::prepare_output_dir(o.out);
-  cli::write_text_atomic(out / "config.json", cli::to_json(o).dump(2) + "\n");
+  const int rank = optim::world_rank(), ranks = optim::world_size();
+  if (o.batch < ranks) throw cli::UsageError("--batch " + std::to_string(o.batch) + " is smaller than the " + std::to_string(ranks) + " ranks");
+  const std::filesystem::path out = o.out;
+  if (optim::is_root()) cli::prepare_output_dir(o.out);
+  optim::barrier();  // the folder exists before any rank looks for a checkpoint in it
+  write_root(out / "config.json", cli::to_json(o).dump(2) + "\n");
   set_num_threads(int(o.threads));
+  if (!optim::is_root()) std::cout.setstate(std::ios::failbit);  // one rank's report is the job's
   print_blas_info(std::cout);
+  if (ranks > 1) std::cout << "data-parallel over " << ranks << " ranks, " << o.threads << " thread(s) each\n";
 
   const auto load_start = std::chrono::steady_clock::now();
   const Dataset full_train = load_dataset(o.dataset, "train", o.data);
@@ -153,11 +176,11 @@ int train(const TrainOptions& o) {
   const TrainValidation split = split_validation(full_train, o.validation, uint64_t(o.seed));
   const ChannelStats stats = channel_stats(split.train);
   DataLoader train_loader(split.train, {.batch_size = o.batch, .shuffle = true, .seed = uint64_t(o.seed), .normalize = stats,
-                                        .augment = make_augment(o), .prefetch = o.prefetch});
-  DataLoader test_loader(test, {.batch_size = 1000, .shuffle = false, .normalize = stats});
+                                        .augment = make_augment(o), .prefetch = o.prefetch, .shard = rank, .shards = ranks});
+  const LoaderOptions eval_options{.batch_size = 1000, .shuffle = false, .normalize = stats, .shard = rank, .shards = ranks};
+  DataLoader test_loader(test, eval_options);
   std::unique_ptr<DataLoader> validation_loader;
-  if (o.validation > 0)
-    validation_loader = std::make_unique<DataLoader>(split.validation, LoaderOptions{.batch_size = 1000, .shuffle = false, .normalize = stats});
+  if (o.validation > 0) validation_loader = std::make_unique<DataLoader>(split.validation, eval_options);
 
   Generator gen(uint64_t(o.seed));
   nn::ModelOptions model_options;
@@ -172,37 +195,54 @@ int train(const TrainOptions& o) {
   const optim::Schedule schedule = make_schedule(o, train_loader.batches_per_epoch());
 
   std::string metrics = "epoch,lr,train_loss,train_acc,val_loss,val_acc,test_loss,test_acc\n";
-  std::string timing = "epoch,train_seconds,train_images_per_second,eval_seconds\n";
+  std::string steps = "step,loss\n";
+  std::string timing = "epoch,train_seconds,train_images_per_second,communication_seconds,eval_seconds\n";
   const std::string state = (out / "state.safetensors").string();
-  const int64_t first_epoch = resume(state, o, *model, parameters, *optimizer, metrics, timing);
+  const int64_t first_epoch = resume(state, o, *model, parameters, *optimizer, metrics, steps, timing);
+  optim::DataParallel parallel(*model, parameters);  // starts every rank from rank 0's weights
   for (int64_t epoch = first_epoch; epoch < o.epochs; ++epoch) {
-    cli::ProgressBar bar(train_loader.batches_per_epoch(), "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(o.epochs));
+    std::unique_ptr<cli::ProgressBar> bar;
+    if (optim::is_root())
+      bar = std::make_unique<cli::ProgressBar>(train_loader.batches_per_epoch(), "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(o.epochs));
     int64_t done = 0;
     const double lr = schedule.lr_at(optimizer->steps());
-    const optim::EpochStats trained = optim::train_epoch(*model, *optimizer, train_loader, epoch, &schedule,
-        [&](int64_t, const optim::StepResult& step) { bar.update(++done, "loss " + csv_number(step.loss)); });
+    const double communication_before = parallel.communication_seconds();
+    const optim::EpochStats trained = optim::train_epoch(
+        *model, *optimizer, train_loader, epoch, &schedule,
+        [&](int64_t step, const optim::StepResult& result) {
+          steps += std::to_string(step + 1) + "," + loss_digits(result.loss) + "\n";
+          if (bar) bar->update(++done, "loss " + csv_number(result.loss));
+        },
+        &parallel);
+    const double communication = parallel.communication_seconds() - communication_before;
+    parallel.broadcast_state();  // BatchNorm statistics: rank 0's, which saw its shard only
     const optim::EpochStats validated = validation_loader ? optim::evaluate(*model, *validation_loader) : optim::EpochStats{};
     const optim::EpochStats tested = optim::evaluate(*model, test_loader);
-    std::printf("epoch %lld: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%% | %.0f img/s\n",
-                static_cast<long long>(epoch + 1), trained.loss, 100 * trained.accuracy, tested.loss,
-                100 * tested.accuracy, double(trained.examples) / trained.seconds);
-    std::fflush(stdout);
+    bar.reset();
+    std::cout << "epoch " << epoch + 1 << ": train loss " << csv_number(trained.loss) << " acc "
+              << csv_number(100 * trained.accuracy) << "% | test loss " << csv_number(tested.loss) << " acc "
+              << csv_number(100 * tested.accuracy) << "% | " << std::llround(double(trained.examples) / trained.seconds)
+              << " img/s" << (ranks > 1 ? ", " + csv_number(communication) + " s waiting for gradients" : "")
+              << std::endl;
     metrics += std::to_string(epoch + 1) + "," + csv_number(lr) + "," + csv_number(trained.loss) + "," +
                csv_number(trained.accuracy) + "," + (validation_loader ? csv_number(validated.loss) : "") + "," +
                (validation_loader ? csv_number(validated.accuracy) : "") + "," + csv_number(tested.loss) + "," +
                csv_number(tested.accuracy) + "\n";
     timing += std::to_string(epoch + 1) + "," + csv_number(trained.seconds) + "," +
-              csv_number(double(trained.examples) / trained.seconds) + "," +
+              csv_number(double(trained.examples) / trained.seconds) + "," + csv_number(communication) + "," +
               csv_number(validated.seconds + tested.seconds) + "\n";
-    cli::write_text_atomic(out / "metrics.csv", metrics);
-    cli::write_text_atomic(out / "timing.csv", timing);
-    const Json notes = {{"metrics", metrics}, {"timing", timing}};
-    optim::save_checkpoint(state, *model, parameters, optimizer.get(),
-                           {epoch + 1, optimizer->steps(), gen.state(), cli::to_json(o).dump(), notes.dump()});
+    write_root(out / "metrics.csv", metrics);
+    write_root(out / "steps.csv", steps);
+    write_root(out / "timing.csv", timing);
+    const Json notes = {{"metrics", metrics}, {"steps", steps}, {"timing", timing}};
+    if (optim::is_root())
+      optim::save_checkpoint(state, *model, parameters, optimizer.get(),
+                             {epoch + 1, optimizer->steps(), gen.state(), cli::to_json(o).dump(), notes.dump()});
   }
-  optim::save_checkpoint(out / "model.safetensors", *model, parameters, optimizer.get(),
-                         {o.epochs, optimizer->steps(), gen.state(), cli::to_json(o).dump(), ""});
-  std::cout << "wrote " << out.string() << "/{config.json, metrics.csv, timing.csv, model.safetensors}\n";
+  if (optim::is_root())
+    optim::save_checkpoint(out / "model.safetensors", *model, parameters, optimizer.get(),
+                           {o.epochs, optimizer->steps(), gen.state(), cli::to_json(o).dump(), ""});
+  std::cout << "wrote " << out.string() << "/{config.json, metrics.csv, steps.csv, timing.csv, model.safetensors}\n";
   return 0;
 }
 
