@@ -74,3 +74,23 @@ TEST_CASE("variable: detach keeps the value and drops the history") {
   sum(z).backward();
   CHECK(x.grad().to_vector() == std::vector<float>{3, 6});
 }
+
+TEST_CASE("variable: a leaf's gradient-ready hook fires once, after its last consumer, during backward") {
+  Variable w(Tensor::from({2}, {1, 2}), true), b(Tensor::from({2}, {3, 4}), true);
+  std::vector<std::string> events;
+  w.set_grad_ready_hook([&] { events.push_back("w " + std::to_string(w.grad().data()[0])); });
+  b.set_grad_ready_hook([&] { events.push_back("b " + std::to_string(b.grad().data()[0])); });
+  // loss = sum((w * w + b) * w): w has two consumers, b one; b is complete first
+  Variable loss = sum((w * w + b) * w);
+  loss.backward();
+  REQUIRE(events.size() == 2);
+  CHECK(events[0] == "b " + std::to_string(1.0f));
+  CHECK(events[1] == "w " + std::to_string(3 * 1.0f + 3.0f));  // d/dw (w^3 + b w) = 3 w^2 + b
+  sum(w).backward();  // a second graph: fires again
+  CHECK(events.size() == 3);
+  w.set_grad_ready_hook({});
+  sum(w).backward();
+  CHECK(events.size() == 3);
+  Variable product = w * w;
+  CHECK_THROWS_WITH_AS(product.set_grad_ready_hook([] {}), doctest::Contains("only a leaf"), Error);
+}

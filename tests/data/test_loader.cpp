@@ -218,3 +218,25 @@ TEST_CASE("loader: options are checked") {
   Batch batch;
   CHECK(error_of([&] { loader.next(batch); }).find("call start_epoch first") != std::string::npos);
 }
+
+TEST_CASE("loader: the shards of a batch are contiguous parts that make up the unsharded batch") {
+  const Dataset d = numbered(103);  // the last batch of 10 has 3 examples: shard 0 of 4 gets none
+  DataLoader whole(d, {.batch_size = 10, .seed = 5});
+  const Epoch all = run_epoch(whole, 2);
+  std::vector<Epoch> parts;
+  for (int64_t shard = 0; shard < 4; ++shard) {
+    DataLoader part(d, {.batch_size = 10, .seed = 5, .shard = shard, .shards = 4});
+    parts.push_back(run_epoch(part, 2));
+    REQUIRE(parts.back().indices.size() == all.indices.size());
+  }
+  for (size_t b = 0; b < all.indices.size(); ++b) {
+    std::vector<int64_t> joined;
+    for (const Epoch& p : parts) joined.insert(joined.end(), p.indices[b].begin(), p.indices[b].end());
+    CHECK(joined == all.indices[b]);
+  }
+  CHECK(parts[0].indices.back().empty());
+  CHECK_THROWS_WITH_AS(DataLoader(d, {.batch_size = 2, .shard = 0, .shards = 3}), doctest::Contains("shards <= batch_size"),
+                       Error);
+  CHECK_THROWS_WITH_AS(DataLoader(d, {.batch_size = 10, .shard = 4, .shards = 4}), doctest::Contains("shard 4 of 4"),
+                       Error);
+}
