@@ -7,6 +7,7 @@
 
 #include "data/safetensors.h"
 #include "nn/masked_weight.h"
+#include "optim/world.h"
 #include "prune/mask_file.h"
 #include "prune/rewind.h"
 #include "tensor/atomic_file.h"
@@ -98,20 +99,43 @@ class Experiment {
   Experiment(const LotteryOptions& options, const LotteryTask& task)
       : o_(options), task_(task), out_(task.out), state_(out_ / "state"),
         validation_(task.validation, {.batch_size = 1000, .shuffle = false, .normalize = task.loader.normalize}),
-        test_(task.test, {.batch_size = 1000, .shuffle = false, .normalize = task.loader.normalize}) {
+        test_(task.test, {.batch_size = 1000, .shuffle = false, .normalize = task.loader.normalize}),
+        runs_(size_t(options.trials), Json::array()) {
+    for (int64_t t : task.trials)
+      SPRIG_CHECK(t >= 0 && t < o_.trials, "lottery: trial ", t, " to run, but the experiment has ", o_.trials, " (0 to ",
+                  o_.trials - 1, ")");
     fs::create_directories(state_);
-    results_ = {{"config", task.config}, {"runs", Json::array()}};
-    const fs::path existing = out_ / "results.json";
-    if (fs::exists(existing)) resume_from(existing);
+    const fs::path merged = out_ / "results.json";
+    if (fs::exists(merged)) load_runs(merged);  // runs written before trials had files of their own
+    load_trial_files();
   }
 
   Json run() {
-    for (int64_t t = 0; t < o_.trials; ++t) run_trial(t);
-    return results_;
+    const bool sweep = !task_.trials.empty() || optim::world_size() > 1;
+    for (int64_t t : my_trials()) run_trial(t);
+    if (!sweep) {
+      write_merged();  // also when every run was done already: the merge after a sweep's jobs
+      return merged();
+    }
+    optim::barrier();  // every rank's trials are in their files now
+    load_trial_files();
+    if (task_.trials.empty() && optim::is_root()) write_merged();
+    return merged();
   }
 
  private:
-  void resume_from(const fs::path& path) {
+  // Which trials this process runs: the task's list, this rank's share under mpirun, or all.
+  std::vector<int64_t> my_trials() const {
+    if (!task_.trials.empty()) return task_.trials;
+    std::vector<int64_t> mine;
+    for (int64_t t = optim::world_rank(); t < o_.trials; t += optim::world_size()) mine.push_back(t);
+    return mine;
+  }
+
+  fs::path trial_file(int64_t t) const { return state_ / ("trial" + std::to_string(t) + ".json"); }
+
+  // Adds the runs a results file holds (results.json or a trial's file), checking it is this experiment's.
+  void load_runs(const fs::path& path) {
     Json previous;
     try {
       previous = Json::parse(read_file(path));
@@ -120,12 +144,38 @@ class Experiment {
     }
     SPRIG_CHECK(previous.contains("config") && previous["config"] == task_.config, path.string(),
                 ": holds an experiment with other options; use another output folder or remove it");
-    results_["runs"] = previous.at("runs");
+    for (const Json& r : previous.at("runs")) {
+      const int64_t t = r.at("trial").get<int64_t>();
+      SPRIG_CHECK(t >= 0 && t < o_.trials, path.string(), ": a run of trial ", t, " in an experiment of ", o_.trials);
+      if (!done(t, r.at("level").get<int64_t>(), r.at("method").get<std::string>())) runs_[size_t(t)].push_back(r);
+    }
+  }
+
+  void load_trial_files() {
+    for (int64_t t = 0; t < o_.trials; ++t)
+      if (fs::exists(trial_file(t))) load_runs(trial_file(t));
+  }
+
+  // All runs, trial by trial, each trial's in the order they ran: a sequential run's order.
+  Json merged() const {
+    Json all = {{"config", task_.config}, {"runs", Json::array()}};
+    for (const Json& trial_runs : runs_)
+      for (const Json& r : trial_runs) all["runs"].push_back(r);
+    return all;
+  }
+
+  void write_merged() const {
+    const Json all = merged();
+    std::string csv = "trial,level,method,percent_remaining,early_stop_iteration,early_stop_val_loss,test_acc_at_stop,"
+                      "test_acc_final,seconds,csr_layers\n";
+    for (const Json& r : all["runs"]) csv += csv_row(r);
+    write_text(out_ / "levels.csv", csv);
+    write_text(out_ / "results.json", all.dump(1) + "\n");
   }
 
   bool done(int64_t trial, int64_t level, const std::string& method) const {
-    for (const Json& r : results_["runs"])
-      if (r["trial"] == trial && r["level"] == level && r["method"] == method) return true;
+    for (const Json& r : runs_[size_t(trial)])
+      if (r["level"] == level && r["method"] == method) return true;
     return false;
   }
 
@@ -154,7 +204,7 @@ class Experiment {
           };
         train_unit(trial, train, level, "ticket", masks, trial.rewind_point, snapshot_hook);
         save_masks(ticket_mask_path(task_.out, t, level + 1), magnitude_masks(*trial.parameters, o_.pruning));
-        record_last();
+        record_last(t);
       }
       if (level == 0) continue;
       for (const std::string& control : o_.controls) {
@@ -168,12 +218,12 @@ class Experiment {
           Generator mask_gen = stream(uint64_t(o_.seed), {kRandomMask, uint64_t(t), uint64_t(level)});
           train_unit(trial, train, level, control, random_masks_like(masks, mask_gen), trial.rewind_point, {});
         }
-        record_last();
+        record_last(t);
       }
     }
   }
 
-  // Sets the masks and the starting weights, trains, and appends the run to results_ (not yet saved).
+  // Sets the masks and the starting weights, trains, and appends the run to its trial (not yet saved).
   void train_unit(Trial& trial, DataLoader& train, int64_t level, const std::string& method, const Masks& masks,
                   const Tensor& start, const RunProgress& hook) {
     nn::ParameterSet& parameters = *trial.parameters;
@@ -190,7 +240,8 @@ class Experiment {
     RunProgress progress = task_.on_run_start ? task_.on_run_start(label, o_.run.iterations - first) : RunProgress{};
     RunContext context{*trial.model, parameters, *trial.optimizer, nullptr, train, validation_, test_};
     const std::string key = "trial " + std::to_string(trial.index) + " level " + std::to_string(level) + " " + method;
-    const RunOutcome outcome = train_run(context, o_.run, first, (state_ / "running.safetensors").string(), key,
+    const fs::path running = state_ / ("trial" + std::to_string(trial.index) + "_running.safetensors");
+    const RunOutcome outcome = train_run(context, o_.run, first, running.string(), key,
                                          [&](int64_t done, double loss) {
                                            if (hook) hook(done, loss);
                                            if (progress) progress(done - first, loss);
@@ -199,7 +250,7 @@ class Experiment {
     for (const std::string& name : nn::sparse_kernel_layers(*trial.model)) sparse_layers.push_back(name);
     Json curve = Json::array();
     for (const EvalPoint& p : outcome.validation) curve.push_back({p.iteration, p.loss, p.accuracy});
-    results_["runs"].push_back({{"trial", trial.index},
+    runs_[size_t(trial.index)].push_back({{"trial", trial.index},
                                 {"level", level},
                                 {"method", method},
                                 {"density", density["density"]},
@@ -216,21 +267,19 @@ class Experiment {
                                 {"validation_curve", curve}});
   }
 
-  // Saves results.json and levels.csv with the run just appended.
-  void record_last() {
-    std::string csv = "trial,level,method,percent_remaining,early_stop_iteration,early_stop_val_loss,test_acc_at_stop,"
-                      "test_acc_final,seconds,csr_layers\n";
-    for (const Json& r : results_["runs"]) csv += csv_row(r);
-    write_text(out_ / "levels.csv", csv);
-    write_text(out_ / "results.json", results_.dump(1) + "\n");
-    if (task_.on_run_done) task_.on_run_done(results_["runs"].back());
+  // Saves the trial's file with the run just appended, and, unless this process runs a sweep's
+  // share, results.json and levels.csv.
+  void record_last(int64_t t) {
+    write_text(trial_file(t), Json{{"config", task_.config}, {"runs", runs_[size_t(t)]}}.dump(1) + "\n");
+    if (task_.trials.empty() && optim::world_size() == 1) write_merged();
+    if (task_.on_run_done) task_.on_run_done(runs_[size_t(t)].back());
   }
 
   const LotteryOptions& o_;
   const LotteryTask& task_;
   fs::path out_, state_;
   DataLoader validation_, test_;
-  Json results_;
+  std::vector<Json> runs_;  // per trial, in the order they ran
 };
 
 }  // namespace

@@ -8,10 +8,16 @@
 // Layers switch to CSR kernels by themselves once their density falls below the break-even point
 // (nn/masked_weight.h), so later levels train faster; each run records which layers did.
 //
-// Everything it finishes lands in `out` at once (results.json, levels.csv, masks and snapshots under
-// state/, a checkpoint of the run in progress), so running the same experiment again continues from
-// the last finished run and the last checkpoint within the current one, with the same results,
-// bit for bit, as an uninterrupted run with the same seed and thread count.
+// Everything it finishes lands in `out` at once (each trial's runs in state/trial<t>.json, masks
+// and snapshots under state/, a checkpoint of each trial's run in progress, and results.json and
+// levels.csv merged from the trials), so running the same experiment again continues from the last
+// finished run and the last checkpoint within the current one, with the same results, bit for bit,
+// as an uninterrupted run with the same seed and thread count.
+//
+// Trials can run apart (a sweep): as jobs of their own (task.trials, e.g. one per Slurm array task)
+// or on the ranks of one mpirun. A job writes its trial's file only; the ranks merge at the end;
+// after separate jobs, the same command once more without a trial list finds every run done and
+// writes results.json, identical to a sequential run's (timings aside).
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -66,6 +72,9 @@ struct LotteryTask {
   // the returned function sees every iteration.
   std::function<RunProgress(const std::string& label, int64_t iterations)> on_run_start;
   std::function<void(const nlohmann::ordered_json& run)> on_run_done;  // one entry of results.json "runs"
+  // A sweep's share (trials are independent): the trials this process runs, empty for all. Under
+  // mpirun with more than one rank and no list, rank r takes trials r, r + ranks, ...
+  std::vector<int64_t> trials;
 };
 
 // Throws naming the first bad option; apps call it before loading data.

@@ -11,6 +11,7 @@
 #include "data/fetch.h"
 #include "nn/summary.h"
 #include "nn/zoo.h"
+#include "optim/world.h"
 #include "tensor/runtime.h"
 
 namespace sprig::cli {
@@ -18,6 +19,7 @@ namespace sprig::cli {
 namespace {
 
 void print_run(const Json& r) {
+  if (!optim::is_root()) return;
   std::printf("trial %lld level %lld %-11s %6.2f%% of weights: test acc %.2f%% at early stop (iteration %lld), "
               "%.2f%% at the end, %.1f s\n",
               static_cast<long long>(r["trial"].get<int64_t>() + 1), static_cast<long long>(r["level"].get<int64_t>()),
@@ -37,16 +39,48 @@ std::string describe_model(const prune::LotteryTask& task, const Shape& example)
   throw Error("lottery: model has no prunable parameter");
 }
 
+// One command per trial and the merging one: the experiment's options come from config.json.
+void print_jobs(const std::string& program, const LthOptions& o, const std::filesystem::path& out) {
+  const std::string base = program + " --config " + (out / "config.json").string();
+  std::cout << "# " << o.lottery.trials << " independent jobs (one per trial); run them anywhere that sees " << out.string()
+            << ",\n# e.g. as a Slurm array (README: Scaling out), then the last line merges them into results.json.\n";
+  for (int64_t t = 0; t < o.lottery.trials; ++t) std::cout << base << " --job " << t << "\n";
+  std::cout << base << "\n";
+}
+
 }  // namespace
 
-int run_lth(const LthOptions& o, const Json& config) {
+Json experiment_config(const LthOptions&, Json config) {
+  config.erase("job");
+  config.erase("print_jobs");
+  return config;
+}
+
+int run_lth(const std::string& program, const LthOptions& o, const Json& options_json) {
   prune::check_options(o.lottery);
-  const std::filesystem::path out = prepare_output_dir(o.out);
+  SPRIG_CHECK(o.job < o.lottery.trials, "--job ", o.job, ": the experiment has ", o.lottery.trials,
+              " trials (0 to ", o.lottery.trials - 1, ")");
+  const Json config = experiment_config(o, options_json);
+  const std::filesystem::path out = o.out;
+  if (optim::is_root()) {
+    prepare_output_dir(o.out);
+    // Jobs of one sweep share the folder: each would write the same file, so only a fresh one does.
+    if (o.job < 0 || !std::filesystem::exists(out / "config.json"))
+      write_text_atomic(out / "config.json", config.dump(2) + "\n");
+  }
+  if (o.print_jobs) {
+    print_jobs(program, o, out);
+    return 0;
+  }
+  optim::barrier();
+  if (!optim::is_root()) std::cout.setstate(std::ios::failbit);  // one rank's report is the job's
   set_num_threads(int(o.threads));
   print_blas_info(std::cout);
+  if (optim::world_size() > 1)
+    std::cout << "sweep over " << optim::world_size() << " ranks: rank r runs trials r, r + "
+              << optim::world_size() << ", ...\n";
   const Dataset full_train = load_dataset(o.dataset, "train", o.data);
   const Dataset test = load_dataset(o.dataset, "test", o.data);
-  write_text_atomic(out / "config.json", config.dump(2) + "\n");
 
   const TrainValidation split = split_validation(full_train, o.validation, uint64_t(o.lottery.seed));
   nn::ModelOptions model_options;
@@ -63,8 +97,10 @@ int run_lth(const LthOptions& o, const Json& config) {
   task.loader.normalize = channel_stats(split.train);
   task.out = out.string();
   task.config = config;
+  if (o.job >= 0) task.trials = {o.job};
   std::unique_ptr<ProgressBar> bar;
   task.on_run_start = [&](const std::string& label, int64_t iterations) -> prune::RunProgress {
+    if (!optim::is_root()) return {};  // the ranks' bars would overwrite each other's line
     bar = std::make_unique<ProgressBar>(iterations, label);
     return [&](int64_t done, double loss) { bar->update(done, "loss " + std::to_string(loss).substr(0, 6)); };
   };
@@ -75,6 +111,12 @@ int run_lth(const LthOptions& o, const Json& config) {
   const std::string first_layer = describe_model(task, full_train.example_shape());
 
   const Json results = prune::run_lottery(o.lottery, task);
+  if (o.job >= 0) {
+    std::cout << "trial " << o.job << " done: its runs are in " << (out / "state").string() << "/trial" << o.job
+              << ".json; once every job is done, the command without --job merges them\n";
+    return 0;
+  }
+  if (!optim::is_root()) return 0;
   const std::vector<LevelSummary> levels = summarize_levels(results);
   const std::vector<std::string> methods = methods_of(results);
   write_text_atomic(out / "lth.svg", lth_svg(levels, methods, o.model + " on " + o.dataset));

@@ -19,6 +19,8 @@ struct LthOptions {
   prune::LotteryOptions lottery;
   int64_t threads = 2;
   std::string out = "runs/lenet_lth";
+  int64_t job = -1;         // sweeps: run this trial only (not part of the experiment's identity)
+  bool print_jobs = false;  // sweeps: print one command per trial, and the merging one
 
   template <class V>
   void visit(V& v) {
@@ -32,10 +34,18 @@ struct LthOptions {
     lottery.visit(v);
     v("threads", threads, "threads for OpenMP and OpenBLAS", Range{1, 1024});
     v("out", out, "output folder: config.json, results.json, levels.csv, lth.svg, masks/, state/");
+    v("job", job,
+      "run only this trial (0-based), e.g. as one task of a Slurm array; -1: all (under mpirun, shared among the ranks)",
+      Range{-1, 1e6});
+    v("print_jobs", print_jobs, "print one command line per trial and the one that merges them, then exit");
   }
 };
 
-// Runs (or continues) the experiment `options` describes; `config` is the options as the app saw them.
-int run_lth(const LthOptions& options, const Json& config);
+// The options that name the experiment, as results.json records them: all but how it is split into jobs.
+Json experiment_config(const LthOptions& options, Json config);
+
+// Runs (or continues) the experiment, or the part of it --job names; `program` is the app's name
+// and `config` its options as to_json gives them.
+int run_lth(const std::string& program, const LthOptions& options, const Json& config);
 
 }  // namespace sprig::cli

@@ -46,5 +46,5 @@ struct ConvLthOptions : sprig::cli::LthOptions {
 
 int main(int argc, char** argv) {
   return sprig::cli::run_app<ConvLthOptions>(
-      argc, argv, [](const ConvLthOptions& o) { return sprig::cli::run_lth(o, sprig::cli::to_json(o)); });
+      argc, argv, [](const ConvLthOptions& o) { return sprig::cli::run_lth("conv_lth", o, sprig::cli::to_json(o)); });
 }

@@ -38,5 +38,5 @@ struct LenetLthOptions : sprig::cli::LthOptions {
 
 int main(int argc, char** argv) {
   return sprig::cli::run_app<LenetLthOptions>(
-      argc, argv, [](const LenetLthOptions& o) { return sprig::cli::run_lth(o, sprig::cli::to_json(o)); });
+      argc, argv, [](const LenetLthOptions& o) { return sprig::cli::run_lth("lenet_lth", o, sprig::cli::to_json(o)); });
 }

@@ -15,7 +15,7 @@ runs_done() {  # finished runs recorded in results.json so far
 "$app" "${args[@]}" --out "$scratch/killed" > "$scratch/killed.log" 2>&1 &
 pid=$!
 # Level 0 is one run and levels 1-2 three each: after 7, level 3's ticket is training; wait for its first checkpoint.
-until [[ $(runs_done "$scratch/killed/results.json") -ge 7 && -e "$scratch/killed/state/running.safetensors" ]]; do
+until [[ $(runs_done "$scratch/killed/results.json") -ge 7 && -e "$scratch/killed/state/trial0_running.safetensors" ]]; do
   kill -0 "$pid" 2>/dev/null || { echo "lenet_lth ended before it could be interrupted"; exit 1; }
   sleep 0.05
 done
