@@ -14,9 +14,11 @@
 #include "apps/slim/slim.h"
 #include "data/augment.h"
 #include "data/fetch.h"
+#include "data/safetensors.h"
 #include "nn/summary.h"
 #include "optim/checkpoint.h"
 #include "optim/train.h"
+#include "optim/world.h"
 #include "prune/slimming.h"
 #include "tensor/runtime.h"
 
@@ -65,7 +67,10 @@ class Pipeline {
   Json stage_json(const std::string& stage, Net& net, const std::vector<prune::EpochRecord>& records) const;
   prune::PrunedModel prune(Net& net, double ratio) const;
   Json prune_at(Net& sparse, double ratio, const Json& unpruned);
-  Json early_bird(const std::vector<prune::EpochRecord>& sparsity, const Json& pruned_first);
+  Json early_bird(const std::vector<prune::EpochRecord>& sparsity);
+  size_t job_count() const { return 1 + o_.ratios.size() + (o_.early_bird ? 1 : 0); }
+  bool mine(size_t job) const;
+  void require_shared_stages() const;
   nlohmann::json early_bird_epoch_end(Net& net, int64_t epoch, const std::vector<prune::EpochRecord>& before) const;
 
   const SlimOptions& o_;
@@ -75,8 +80,34 @@ class Pipeline {
   nn::ModelOptions model_options_;
 };
 
+// Jobs: 0 trains the baseline and the sparsity run, which every other job starts from; 1..R prune
+// at ratio R and train the results; R+1 trains the Early-Bird ticket. Under mpirun rank 0 runs job 0
+// and the rest go round the ranks; with --job this process runs that one. Stages a job finished
+// only reload afterwards, so the full pipeline, run last, merges everything into results.json.
+bool Pipeline::mine(size_t job) const {
+  if (o_.job >= 0) return job == size_t(o_.job);
+  return job == 0 ? optim::is_root() : int((job - 1) % size_t(optim::world_size())) == optim::world_rank();
+}
+
+// A later job alone must not train the shared stages itself: jobs running at once would each do it.
+void Pipeline::require_shared_stages() const {
+  const fs::path sparsity = state_ / "sparsity.safetensors";
+  bool finished = false;
+  if (fs::exists(sparsity)) {
+    const auto metadata = load_safetensors(sparsity.string()).metadata;
+    const auto epoch = metadata.find("sprig.epoch");
+    finished = epoch != metadata.end() && epoch->second == std::to_string(o_.epochs);
+  }
+  if (!finished)
+    throw Error("slim --job " + std::to_string(o_.job) + ": job 0 (baseline and sparsity training) has not finished in " +
+                state_.string() + "; run it first");
+}
+
 Json Pipeline::run() {
   load_data();
+  const bool sweep = o_.job >= 0 || optim::world_size() > 1;
+  if (o_.job > 0) require_shared_stages();
+  if (sweep && !mine(0) && o_.job < 0) optim::barrier();  // ranks wait for rank 0's shared stages
   Json results;
   Net baseline = fresh(model_options_, uint64_t(o_.seed));
   results["groups"] = Json::array();
@@ -95,10 +126,27 @@ Json Pipeline::run() {
   const auto sparsity = train("sparsity", sparse, o_.epochs, o_.lambda, draw);
   results["sparsity"] = stage_json("sparsity", sparse, sparsity);
   results["gamma"] = gamma_report(*baseline.model, *sparse.model);
+  if (sweep && mine(0) && o_.job < 0) optim::barrier();
 
+  auto run_job = [&](size_t job) {
+    if (job <= o_.ratios.size()) return prune_at(sparse, o_.ratios[job - 1], results["sparsity"]);
+    return early_bird(sparsity);
+  };
+  if (sweep) {
+    for (size_t job = 1; job < job_count(); ++job)
+      if (mine(job)) run_job(job);
+    if (o_.job >= 0 || optim::world_size() == 1) return Json();  // a job alone: the merge comes later
+    optim::barrier();
+    if (!optim::is_root()) return Json();
+  }
   results["pruned"] = Json::array();
-  for (double ratio : o_.ratios) results["pruned"].push_back(prune_at(sparse, ratio, results["sparsity"]));
-  if (o_.early_bird) results["early_bird"] = early_bird(sparsity, results["pruned"][0]);
+  for (size_t r = 1; r <= o_.ratios.size(); ++r) results["pruned"].push_back(run_job(r));
+  if (o_.early_bird) {
+    results["early_bird"] = run_job(o_.ratios.size() + 1);
+    if (!results["early_bird"]["drawn_after_epoch"].is_null())
+      results["early_bird"]["full_pipeline_seconds"] =
+          total_seconds(sparsity) + results["pruned"][0]["finetune"]["seconds"].get<double>();
+  }
   return results;
 }
 
@@ -138,6 +186,7 @@ std::vector<prune::EpochRecord> Pipeline::train(const std::string& stage, Net& n
   std::unique_ptr<cli::ProgressBar> bar;
   const int64_t steps = train_loader_->batches_per_epoch();
   const auto progress = [&](int64_t epoch, int64_t step, double loss) {
+    if (!optim::is_root()) return;  // the ranks' bars would overwrite each other's line
     if (step == 1) bar = std::make_unique<cli::ProgressBar>(steps, stage + " epoch " + std::to_string(epoch + 1) + "/" +
                                                                    std::to_string(epochs));
     bar->update(step, "loss " + std::to_string(loss).substr(0, 6));
@@ -212,7 +261,7 @@ nlohmann::json Pipeline::early_bird_epoch_end(Net& net, int64_t epoch, const std
 }
 
 // Prunes the weights saved when the ticket was drawn and trains them as the end-of-run ticket is trained.
-Json Pipeline::early_bird(const std::vector<prune::EpochRecord>& sparsity, const Json& pruned_first) {
+Json Pipeline::early_bird(const std::vector<prune::EpochRecord>& sparsity) {
   prune::EarlyBird bird(o_.eb_epsilon, o_.eb_patience);
   for (const auto& r : sparsity) bird.add(mask_from_text(r.extra.at("channel_mask").get<std::string>()));
   Json j = {{"epsilon", o_.eb_epsilon}, {"patience", o_.eb_patience}, {"ratio", o_.ratios.front()},
@@ -233,7 +282,6 @@ Json Pipeline::early_bird(const std::vector<prune::EpochRecord>& sparsity, const
   double until_drawn = 0.0;
   for (int64_t e = 0; e < drawn; ++e) until_drawn += sparsity[size_t(e)].seconds;
   j["pipeline_seconds"] = until_drawn + j["finetune"]["seconds"].get<double>();
-  j["full_pipeline_seconds"] = total_seconds(sparsity) + pruned_first["finetune"]["seconds"].get<double>();
   return j;
 }
 
@@ -254,16 +302,40 @@ void check_same_experiment(const fs::path& out, const Json& config) {
 
 }  // namespace
 
-Json run_slim(const SlimOptions& o, const Json& config) {
+Json experiment_config(Json config) {
+  config.erase("job");
+  config.erase("print_jobs");
+  return config;
+}
+
+Json run_slim(const SlimOptions& o, const Json& options_json) {
   SPRIG_CHECK(!o.ratios.empty(), "slim: --ratios needs at least one ratio");
   for (double ratio : o.ratios) prune::check_options(prune::ChannelSelectionOptions{ratio, o.scope, o.min_channels});
-  const fs::path out = cli::prepare_output_dir(o.out);
-  check_same_experiment(out, config);
+  const int64_t jobs = 1 + int64_t(o.ratios.size()) + (o.early_bird ? 1 : 0);
+  if (o.job >= jobs)
+    throw cli::UsageError("--job " + std::to_string(o.job) + ": this experiment has jobs 0 to " + std::to_string(jobs - 1));
+  const Json config = experiment_config(options_json);
+  const fs::path out = o.out;
+  if (optim::is_root()) {
+    cli::prepare_output_dir(o.out);
+    check_same_experiment(out, config);
+    cli::write_text_atomic(out / "config.json", config.dump(2) + "\n");
+  }
+  if (o.print_jobs) {
+    const std::string base = "slim --config " + (out / "config.json").string();
+    std::cout << "# job 0 first (baseline and sparsity training), then jobs 1-" << jobs - 1
+              << " in any order or at once (e.g. a Slurm array), then the last line merges them into results.json.\n";
+    for (int64_t job = 0; job < jobs; ++job) std::cout << base << " --job " << job << "\n";
+    std::cout << base << "\n";
+    return Json();
+  }
+  optim::barrier();
+  if (!optim::is_root()) std::cout.setstate(std::ios::failbit);  // one rank's report is the job's
   set_num_threads(int(o.threads));
   print_blas_info(std::cout);
-  cli::write_text_atomic(out / "config.json", config.dump(2) + "\n");
   Pipeline pipeline(o, out);
   Json results = pipeline.run();
+  if (results.is_null()) return results;  // a job of a sweep: the merge writes the report
   write_report(out, o, results);
   return results;
 }

@@ -46,6 +46,8 @@ struct SlimOptions {
   int64_t seed = 1;
   int64_t threads = 2;
   std::string out = "runs/slim";
+  int64_t job = -1;         // sweeps: this job only (not part of the experiment's identity)
+  bool print_jobs = false;  // sweeps: print the jobs' commands
 
   void apply_preset();
 
@@ -79,10 +81,18 @@ struct SlimOptions {
     v("seed", seed, "seed of initialisation and data order", Range{0, 9.2e18});
     v("threads", threads, "threads for OpenMP and OpenBLAS", Range{1, 1024});
     v("out", out, "output folder: config.json, results.json, CSVs, SVG plots, state/");
+    v("job", job,
+      "sweeps: run one job only: 0 the baseline and sparsity training, 1..R pruning ratio R's runs, R+1 the "
+      "Early-Bird ticket; -1: all (under mpirun the ratios are shared among the ranks)",
+      Range{-1, 1e6});
+    v("print_jobs", print_jobs, "print the command of every job, and the one that merges them, then exit");
   }
 };
 
 // The whole experiment; returns results.json's content. Resumes from out/state.
+// The options that name the experiment, as config.json records them: all but how it is split into jobs.
+Json experiment_config(Json config);
+
 Json run_slim(const SlimOptions& options, const Json& config);
 
 }  // namespace sprig::slim

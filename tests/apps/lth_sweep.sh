@@ -19,10 +19,8 @@ fi
 
 "$app" "${args[@]}" --out "$scratch/jobs" --print_jobs > "$scratch/jobs.txt"
 grep -c -- "--job" "$scratch/jobs.txt" | grep -qx 3 || { echo "expected 3 job lines"; cat "$scratch/jobs.txt"; exit 1; }
-while read -r program rest; do
-  # shellcheck disable=SC2086
-  "$(dirname "$app")/$program" $rest >> "$scratch/jobs.log" 2>&1
-done < <(grep -v '^#' "$scratch/jobs.txt")
+source "$(dirname "$0")/sweep_jobs.sh"
+run_printed_jobs "$app" "$scratch/jobs.txt" "$scratch/jobs.log"
 compared+=("$scratch/jobs/results.json")
 
 python3 - "${compared[@]}" <<'PY'
