@@ -87,11 +87,35 @@ TEST_CASE("lottery: an interrupted experiment continues to the uninterrupted res
     };
   };
   CHECK_THROWS_AS(prune::run_lottery(options, task), Interrupted);
-  CHECK(std::filesystem::exists(resumed_dir.path / "state" / "running.safetensors"));
+  CHECK(std::filesystem::exists(resumed_dir.path / "state" / "trial1_running.safetensors"));
   task.on_run_start = {};
   const auto resumed = prune::run_lottery(options, task);
   CHECK(without_seconds(resumed) == without_seconds(full));
   CHECK(runs_started == 10 + 6);  // the first trial and the second up to the interrupted run
+}
+
+TEST_CASE("lottery: trials run as separate jobs, in any order, merge into the sequential results") {
+  test::TempDir full_dir, jobs_dir;
+  const auto options = small_options();
+  const auto full = prune::run_lottery(options, toy_task(full_dir.path.string()));
+  prune::LotteryTask job = toy_task(jobs_dir.path.string());
+  job.trials = {1};
+  prune::run_lottery(options, job);
+  CHECK(!std::filesystem::exists(jobs_dir.path / "results.json"));  // a job writes its trial's file only
+  CHECK(std::filesystem::exists(jobs_dir.path / "state" / "trial1.json"));
+  job.trials = {0};
+  prune::run_lottery(options, job);
+  int runs_started = 0;
+  prune::LotteryTask merge = toy_task(jobs_dir.path.string());
+  merge.on_run_start = [&](const std::string&, int64_t) -> prune::RunProgress {
+    ++runs_started;
+    return {};
+  };
+  const auto merged = prune::run_lottery(options, merge);
+  CHECK(runs_started == 0);
+  CHECK(without_seconds(merged) == without_seconds(full));
+  job.trials = {2};
+  CHECK_THROWS_WITH_AS(prune::run_lottery(options, job), doctest::Contains("trial 2 to run"), Error);
 }
 
 TEST_CASE("lottery: refuses to continue another experiment's folder and bad options") {
