@@ -5,7 +5,7 @@
 # Arguments: the lenet_lth program, the MNIST folder, a scratch folder, and optionally mpirun.
 set -euo pipefail
 app=$1 data=$2 scratch=$3 mpirun=${4:-}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+source "$(dirname "$0")/mpi_env.sh"
 args=(--data "$data" --model mlp_32 --validation 1000 --levels 2 --trials 3 --iterations 150 --eval_every 50
       --checkpoint_every 0 --threads 1)
 rm -rf "$scratch" && mkdir -p "$scratch"
@@ -13,7 +13,7 @@ rm -rf "$scratch" && mkdir -p "$scratch"
 compared=("$scratch/sequential/results.json")
 
 if [ -n "$mpirun" ]; then
-  "$mpirun" -np 2 "$app" "${args[@]}" --out "$scratch/mpi" > "$scratch/mpi.log" 2>&1
+  run_mpi "$mpirun" -np 2 "$app" "${args[@]}" --out "$scratch/mpi" > "$scratch/mpi.log" 2>&1
   compared+=("$scratch/mpi/results.json")
 fi
 

@@ -9,13 +9,12 @@
 # Arguments: the train program, the mpirun program, the MNIST folder, a scratch folder.
 set -euo pipefail
 app=$1 mpirun=$2 data=$3 scratch=$4
-# root may run mpirun in CI containers; --oversubscribe lets 2 ranks share fewer cores if need be
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+source "$(dirname "$0")/mpi_env.sh"
 args=(--data "$data" --model lenet_300_100 --optimizer sgd --lr 0.05 --batch 60 --threads 1)
 rm -rf "$scratch" && mkdir -p "$scratch"
 
 "$app" "${args[@]}" --epochs 1 --out "$scratch/one" > "$scratch/one.log" 2>&1
-"$mpirun" -np 2 "$app" "${args[@]}" --epochs 1 --out "$scratch/two" > "$scratch/two.log" 2>&1
+run_mpi "$mpirun" -np 2 "$app" "${args[@]}" --epochs 1 --out "$scratch/two" > "$scratch/two.log" 2>&1
 python3 - "$scratch/one/steps.csv" "$scratch/two/steps.csv" <<'PY'
 import csv, sys
 one, two = ([float(r["loss"]) for r in csv.DictReader(open(p))] for p in sys.argv[1:3])
@@ -28,20 +27,20 @@ assert max(gaps[:600]) <= 1e-5, max(gaps[:600])
 PY
 
 # 2. a rank killed during epoch 2 of 3
-"$mpirun" -np 2 "$app" "${args[@]}" --epochs 3 --out "$scratch/killed" > "$scratch/killed.log" 2>&1 &
+run_mpi "$mpirun" -np 2 "$app" "${args[@]}" --epochs 3 --out "$scratch/killed" > "$scratch/killed.log" 2>&1 &
 job=$!
 until grep -q "^1," "$scratch/killed/metrics.csv" 2>/dev/null; do  # epoch 1 is checkpointed
   kill -0 "$job" 2>/dev/null || { echo "the job ended before a rank could be killed"; cat "$scratch/killed.log"; exit 1; }
   sleep 0.05
 done
-victim=$(pgrep -P "$job" | tail -1)  # mpirun forks the ranks on this machine
-[ -n "$victim" ] || { echo "no rank process under mpirun $job"; exit 1; }
+victim=$(pgrep -f "^$app .*--out $scratch/killed" | tail -1)  # a rank, not mpirun: its command starts with the app
+[ -n "$victim" ] || { echo "no rank process found"; exit 1; }
 kill -KILL "$victim"
 status=0
 wait "$job" || status=$?
 [ "$status" -ne 0 ] || { echo "mpirun exited 0 after a rank was killed"; exit 1; }
 grep -i -E "rank|signal|killed" "$scratch/killed.log" | head -3
-"$mpirun" -np 2 "$app" "${args[@]}" --epochs 3 --out "$scratch/killed" > "$scratch/resumed.log" 2>&1
+run_mpi "$mpirun" -np 2 "$app" "${args[@]}" --epochs 3 --out "$scratch/killed" > "$scratch/resumed.log" 2>&1
 grep -q "resuming after epoch" "$scratch/resumed.log" || { echo "the rerun did not resume"; cat "$scratch/resumed.log"; exit 1; }
 [ "$(grep -c '^[0-9]' "$scratch/killed/metrics.csv")" -eq 3 ] || { echo "metrics.csv lacks epochs"; exit 1; }
 echo "killed job: exit $status; rerun resumed: $(grep -m1 'resuming' "$scratch/resumed.log")"

@@ -5,7 +5,7 @@
 # Arguments: the slim program, the CIFAR-10 folder, a scratch folder, and optionally mpirun.
 set -euo pipefail
 app=$1 data=$2 scratch=$3 mpirun=${4:-}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+source "$(dirname "$0")/mpi_env.sh"
 source "$(dirname "$0")/sweep_jobs.sh"
 args=(--data "$data" --train_images 300 --test_images 250 --width 0.125 --epochs 2 --finetune_epochs 1 --ratios 0.3,0.5
       --eb_patience 1 --eb_epsilon 0.5 --threads 1)
@@ -14,7 +14,7 @@ rm -rf "$scratch" && mkdir -p "$scratch"
 compared=("$scratch/sequential/results.json")
 
 if [ -n "$mpirun" ]; then
-  "$mpirun" -np 2 "$app" "${args[@]}" --out "$scratch/mpi" > "$scratch/mpi.log" 2>&1
+  run_mpi "$mpirun" -np 2 "$app" "${args[@]}" --out "$scratch/mpi" > "$scratch/mpi.log" 2>&1
   compared+=("$scratch/mpi/results.json")
 fi
 
