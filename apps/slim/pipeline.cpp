@@ -29,7 +29,7 @@ namespace fs = std::filesystem;
 void SlimOptions::apply_preset() {
   if (preset == "quick") return;  // the member defaults
   if (preset != "paper") cli::unknown_preset(preset, "quick, paper");
-  model = "vgg19", width = 1.0, epochs = 160, finetune_epochs = 160, ratios = {0.7};
+  model = "vgg19", width = 1.0, epochs = 160, finetune_epochs = 160, ratios = {0.7}, lambda = 1e-4;
   eb_patience = 5;  // You et al.: a FIFO of 5 distances
 }
 
