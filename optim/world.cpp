@@ -15,7 +15,7 @@ namespace sprig::optim {
 
 namespace {
 int rank_ = 0, size_ = 1;
-bool started_ = false;  // this process called MPI_Init_thread
+[[maybe_unused]] bool started_ = false;  // this process called MPI_Init_thread
 
 bool launched_by_mpi() {
   return std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") || std::getenv("PMIX_RANK");
@@ -78,27 +78,31 @@ void world_abort(const std::string& message, int code) {
   std::exit(code);
 }
 
-void allreduce_sum(float* data, int64_t n) {
+namespace {
 #ifdef SPRIG_MPI
-  if (size_ == 1) return;
-  for (int64_t at = 0; at < n; at += kMaxCount)
-    check(MPI_Allreduce(MPI_IN_PLACE, data + at, int(std::min(kMaxCount, n - at)), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD),
-          "MPI_Allreduce");
-#else
-  (void)data, (void)n;
+template <typename T>
+MPI_Datatype mpi_type();
+template <>
+MPI_Datatype mpi_type<float>() { return MPI_FLOAT; }
+template <>
+MPI_Datatype mpi_type<double>() { return MPI_DOUBLE; }
 #endif
-}
 
-void allreduce_sum(double* data, int64_t n) {
+template <typename T>
+void allreduce_sum_of(T* data, int64_t n) {
 #ifdef SPRIG_MPI
   if (size_ == 1) return;
   for (int64_t at = 0; at < n; at += kMaxCount)
-    check(MPI_Allreduce(MPI_IN_PLACE, data + at, int(std::min(kMaxCount, n - at)), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD),
+    check(MPI_Allreduce(MPI_IN_PLACE, data + at, int(std::min(kMaxCount, n - at)), mpi_type<T>(), MPI_SUM, MPI_COMM_WORLD),
           "MPI_Allreduce");
 #else
   (void)data, (void)n;
 #endif
 }
+}  // namespace
+
+void allreduce_sum(float* data, int64_t n) { allreduce_sum_of(data, n); }
+void allreduce_sum(double* data, int64_t n) { allreduce_sum_of(data, n); }
 
 void broadcast(float* data, int64_t n, int root) {
 #ifdef SPRIG_MPI
