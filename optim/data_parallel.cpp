@@ -60,12 +60,15 @@ void DataParallel::begin_step(double share) {
   share_ = share;
   if (parameters_.mask_version() != live_version_) refresh_live_lists();
   for (Bucket& bucket : buckets_) bucket.waiting = bucket.parameters, bucket.started = false;
+  oldest_pending_ = 0;
 }
 
 void DataParallel::parameter_ready(size_t b) {
   Bucket& bucket = buckets_[b];
   if (--bucket.waiting == 0) start(bucket);
-  for (size_t earlier = 0; earlier < b; ++earlier) buckets_[earlier].sum.test();  // MPI progresses inside its calls
+  // MPI progresses only inside its calls: test the oldest sum still under way (one pass per step).
+  while (oldest_pending_ < buckets_.size() && buckets_[oldest_pending_].started && buckets_[oldest_pending_].sum.test())
+    ++oldest_pending_;
 }
 
 // bucket's gradients (or its live ones) scaled by this rank's share, then summed over ranks

@@ -64,6 +64,7 @@ class DataParallel {
   nn::ParameterSet& parameters_;
   std::vector<Bucket> buckets_;
   std::vector<Variable> hooked_;  // parameters carrying our hook, to remove it
+  size_t oldest_pending_ = 0;  // buckets before it have finished their sums this step
   double share_ = 1.0;
   bool compact_ = false;
   uint64_t live_version_ = ~uint64_t{0};

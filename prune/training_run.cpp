@@ -14,12 +14,31 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Everything a run needs to continue: iteration, weights, optimiser state, best weights, curve.
+// Everything a run needs to continue: iteration, weights, optimiser state, early-stop point, curve.
 struct RunState {
   int64_t iteration = 0;
-  Tensor best;  // weights at the early-stop point so far
+  Tensor best;                       // weights at the early-stop point so far
+  std::vector<Tensor> best_buffers;  // and the model's buffers then (BatchNorm statistics), in named_buffers() order
   RunOutcome outcome;
 };
+
+// The early-stop point: the model's weights and buffers, copied aside.
+void keep_as_best(RunContext& run, RunState& state) {
+  state.best = run.parameters.values().clone();
+  state.best_buffers.clear();
+  for (auto& [name, buffer] : run.model.named_buffers()) state.best_buffers.push_back(buffer->clone());
+}
+
+// Exchanges the model's weights and buffers with the early-stop point's; a second call swaps back.
+void swap_with_best(RunContext& run, RunState& state) {
+  Tensor& values = run.parameters.values();
+  std::swap_ranges(values.data(), values.data() + values.numel(), state.best.data());
+  auto buffers = run.model.named_buffers();
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    Tensor& buffer = *buffers[i].second;
+    std::swap_ranges(buffer.data(), buffer.data() + buffer.numel(), state.best_buffers[i].data());
+  }
+}
 
 Json to_json(const EvalPoint& p) { return Json::array({p.iteration, p.loss, p.accuracy}); }
 EvalPoint point_from_json(const Json& j) { return {j.at(0).get<int64_t>(), j.at(1).get<double>(), j.at(2).get<double>()}; }
@@ -27,7 +46,11 @@ EvalPoint point_from_json(const Json& j) { return {j.at(0).get<int64_t>(), j.at(
 void save_state(const std::string& path, const std::string& key, RunContext& run, const RunState& state) {
   std::vector<NamedBuffer> buffers{{"values", run.parameters.values()}, {"best", state.best}};
   for (auto& [name, tensor] : run.optimizer.state()) buffers.emplace_back("optimizer/" + name, *tensor);
-  for (auto& [name, tensor] : run.model.named_buffers()) buffers.emplace_back("buffer/" + name, *tensor);  // BatchNorm statistics
+  const auto model_buffers = run.model.named_buffers();
+  for (size_t i = 0; i < model_buffers.size(); ++i) {  // BatchNorm statistics, now and at the early-stop point
+    buffers.emplace_back("buffer/" + model_buffers[i].first, *model_buffers[i].second);
+    buffers.emplace_back("best_buffer/" + model_buffers[i].first, state.best_buffers[i]);
+  }
   Json curve = Json::array();
   for (const EvalPoint& p : state.outcome.validation) curve.push_back(to_json(p));
   save_safetensors(path, buffers,
@@ -60,11 +83,14 @@ bool load_state(const std::string& path, const std::string& key, RunContext& run
                 " values, expected ", tensor->numel());
     std::copy_n(saved.data(), saved.numel(), tensor->data());
   }
+  state.best_buffers.clear();
   for (auto& [name, tensor] : run.model.named_buffers()) {
-    const Tensor& saved = file.tensor("buffer/" + name);
-    SPRIG_CHECK(saved.numel() == tensor->numel(), path, ": buffer ", name, " has ", saved.numel(), " values, expected ",
-                tensor->numel());
-    std::copy_n(saved.data(), saved.numel(), tensor->data());
+    for (const std::string& stored : {"buffer/" + name, "best_buffer/" + name})
+      SPRIG_CHECK(file.contains(stored) && file.tensor(stored).numel() == tensor->numel(), path, ": ", stored,
+                  " is missing or has ", file.contains(stored) ? file.tensor(stored).numel() : 0, " values; expected ",
+                  tensor->numel());
+    std::copy_n(file.tensor("buffer/" + name).data(), tensor->numel(), tensor->data());
+    state.best_buffers.push_back(file.tensor("best_buffer/" + name).clone());
   }
   try {
     state.iteration = std::stoll(meta("sprig.iteration"));
@@ -78,8 +104,6 @@ bool load_state(const std::string& path, const std::string& key, RunContext& run
   return true;
 }
 
-void copy_values(const Tensor& from, Tensor& to) { std::copy_n(from.data(), from.numel(), to.data()); }
-
 }  // namespace
 
 RunOutcome train_run(RunContext& run, const RunOptions& options, int64_t first_iteration,
@@ -91,7 +115,7 @@ RunOutcome train_run(RunContext& run, const RunOptions& options, int64_t first_i
   RunState state;
   if (!load_state(checkpoint, key, run, state)) {
     state.iteration = first_iteration;
-    state.best = run.parameters.values().clone();
+    keep_as_best(run, state);
     state.outcome.early_stop = {first_iteration, std::numeric_limits<double>::infinity(), 0.0};
   }
   const auto start = std::chrono::steady_clock::now();
@@ -118,7 +142,7 @@ RunOutcome train_run(RunContext& run, const RunOptions& options, int64_t first_i
       state.outcome.validation.push_back({state.iteration, v.loss, v.accuracy});
       if (v.loss < state.outcome.early_stop.loss) {
         state.outcome.early_stop = state.outcome.validation.back();
-        copy_values(run.parameters.values(), state.best);
+        keep_as_best(run, state);
       }
     }
     if (!checkpoint.empty() && options.checkpoint_every > 0 && state.iteration % options.checkpoint_every == 0 &&
@@ -130,10 +154,9 @@ RunOutcome train_run(RunContext& run, const RunOptions& options, int64_t first_i
 
   RunOutcome& outcome = state.outcome;
   outcome.test_final = optim::evaluate(run.model, run.test);
-  const Tensor final_values = run.parameters.values().clone();
-  copy_values(state.best, run.parameters.values());
+  swap_with_best(run, state);
   outcome.test_at_stop = optim::evaluate(run.model, run.test);
-  copy_values(final_values, run.parameters.values());
+  swap_with_best(run, state);  // the final weights again
   outcome.seconds = elapsed();
   if (!checkpoint.empty()) std::filesystem::remove(checkpoint);
   return outcome;

@@ -1,7 +1,7 @@
 #pragma once
 // One training run of a pruning experiment, counted in iterations as the lottery-ticket paper does:
-// validation every `eval_every` iterations, the weights at the lowest validation loss kept aside
-// (the early-stop point), the test set evaluated there and at the end. A run checkpoints itself
+// validation every `eval_every` iterations, the weights and BatchNorm statistics at the lowest
+// validation loss kept aside (the early-stop point), the test set evaluated there and at the end. A run checkpoints itself
 // every `checkpoint_every` iterations and, started again with the same checkpoint path and key,
 // continues where it stopped with bit-identical results (weights, optimiser state, data position).
 #include <functional>

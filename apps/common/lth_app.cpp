@@ -73,7 +73,6 @@ int run_lth(const std::string& program, const LthOptions& o, const Json& options
     return 0;
   }
   optim::barrier();
-  if (!optim::is_root()) std::cout.setstate(std::ios::failbit);  // one rank's report is the job's
   set_num_threads(int(o.threads));
   print_blas_info(std::cout);
   if (optim::world_size() > 1)

@@ -329,6 +329,7 @@ std::optional<T> parse_command_line(int argc, const char* const* argv, std::ostr
 template <OptionStruct T, class Main>
 int run_app(int argc, char** argv, Main&& main_fn) {
   const optim::WorldSession world(&argc, &argv);  // MPI, when mpirun started this process
+  if (!optim::is_root()) std::cout.setstate(std::ios::failbit);  // one rank's report is the job's
   return detail::run_guarded([&]() -> int {
     const std::optional<T> options = parse_command_line<T>(argc, argv);
     if (!options) return 0;

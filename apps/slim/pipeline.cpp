@@ -330,7 +330,6 @@ Json run_slim(const SlimOptions& o, const Json& options_json) {
     return Json();
   }
   optim::barrier();
-  if (!optim::is_root()) std::cout.setstate(std::ios::failbit);  // one rank's report is the job's
   set_num_threads(int(o.threads));
   print_blas_info(std::cout);
   Pipeline pipeline(o, out);

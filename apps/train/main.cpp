@@ -163,7 +163,6 @@ int train(const TrainOptions& o) {
   optim::barrier();  // the folder exists before any rank looks for a checkpoint in it
   write_root(out / "config.json", cli::to_json(o).dump(2) + "\n");
   set_num_threads(int(o.threads));
-  if (!optim::is_root()) std::cout.setstate(std::ios::failbit);  // one rank's report is the job's
   print_blas_info(std::cout);
   if (ranks > 1) std::cout << "data-parallel over " << ranks << " ranks, " << o.threads << " thread(s) each\n";
 

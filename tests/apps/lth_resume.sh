@@ -24,15 +24,4 @@ wait "$pid" 2>/dev/null || true
 echo "killed after $(runs_done "$scratch/killed/results.json") runs, during level 3"
 "$app" "${args[@]}" --out "$scratch/killed" > "$scratch/resumed.log" 2>&1
 
-python3 - "$scratch/full/results.json" "$scratch/killed/results.json" <<'PY'
-import json, sys
-def runs(path):
-    runs = json.load(open(path))["runs"]
-    for run in runs:
-        run.pop("seconds")
-    return runs
-full, resumed = runs(sys.argv[1]), runs(sys.argv[2])
-if full != resumed:
-    sys.exit("results.json of the resumed experiment differs from the uninterrupted one")
-print(f"identical: {len(full)} runs")
-PY
+python3 "$(dirname "$0")/same_results.py" --key runs "$scratch/full/results.json" "$scratch/killed/results.json"

@@ -20,18 +20,6 @@ wait "$pid" 2>/dev/null || true
 "$app" "${args[@]}" --out "$scratch/killed" > "$scratch/resumed.log" 2>&1
 "$app" "${args[@]}" --out "$scratch/full" > "$scratch/again.log" 2>&1
 
-python3 - "$scratch/full/results.json" "$scratch/killed/results.json" <<'PY'
-import json, sys
-def strip(node):  # timings and measured speeds differ between runs; everything else must not
-    if isinstance(node, dict):
-        return {k: strip(v) for k, v in node.items() if "seconds" not in k and k != "inference"}
-    if isinstance(node, list):
-        return [strip(v) for v in node]
-    return node
-full, resumed = (strip(json.load(open(p))) for p in sys.argv[1:3])
-if full != resumed:
-    sys.exit("results.json of the resumed experiment differs from the uninterrupted one")
-print("identical results")
-PY
+python3 "$(dirname "$0")/same_results.py" "$scratch/full/results.json" "$scratch/killed/results.json"
 grep -q "epochs: test acc" "$scratch/again.log" || { echo "the finished run did not report its stages"; exit 1; }
 if grep -q "\[#" "$scratch/again.log"; then echo "a finished run trained again"; exit 1; fi
