@@ -1,5 +1,6 @@
 #include "prune/lottery.h"
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -34,9 +35,23 @@ void check_options(const LotteryOptions& o) {
               o.rewind_iteration, " must be in [0, iterations = ", o.run.iterations, ")");
   for (const std::string& c : o.controls)
     SPRIG_CHECK(c == "reinit" || c == "random_mask", "lottery: unknown control '", c, "'; expected reinit or random_mask");
+  for (double m : o.milestones)
+    SPRIG_CHECK(m > 0.0 && m < 1.0, "lottery: milestones are fractions of a run, in (0, 1), but one is ", m);
+  SPRIG_CHECK(o.gamma > 0.0 && o.gamma <= 1.0, "lottery: gamma must be in (0, 1] but is ", o.gamma);
 }
 
 namespace {
+
+// The rate of every run: constant, or multiplied by gamma at the milestones (counted in iterations
+// from 0, so a late-rewound run starting at k sees the rate of iteration k).
+optim::ScheduleOptions schedule_options(const LotteryOptions& o) {
+  optim::ScheduleOptions s;
+  if (o.milestones.empty()) return s;
+  s.kind = "multistep";
+  for (double m : o.milestones) s.milestones.push_back(std::llround(m * double(o.run.iterations)));
+  s.gamma = o.gamma;
+  return s;
+}
 
 // An independent random stream for each purpose, derived from the experiment's seed.
 Generator stream(uint64_t seed, std::initializer_list<uint64_t> path) {
@@ -100,6 +115,7 @@ class Experiment {
       : o_(options), task_(task), out_(task.out), state_(out_ / "state"),
         validation_(task.validation, {.batch_size = 1000, .shuffle = false, .normalize = task.loader.normalize}),
         test_(task.test, {.batch_size = 1000, .shuffle = false, .normalize = task.loader.normalize}),
+        schedule_(schedule_options(options), options.optim.lr),
         runs_(size_t(options.trials), Json::array()) {
     for (int64_t t : task.trials)
       SPRIG_CHECK(t >= 0 && t < o_.trials, "lottery: trial ", t, " to run, but the experiment has ", o_.trials, " (0 to ",
@@ -238,7 +254,7 @@ class Experiment {
                               std::to_string(level) + "/" + std::to_string(o_.levels) + " " + method + " " +
                               percent(density["density"].get<double>());
     RunProgress progress = task_.on_run_start ? task_.on_run_start(label, o_.run.iterations - first) : RunProgress{};
-    RunContext context{*trial.model, parameters, *trial.optimizer, nullptr, train, validation_, test_};
+    RunContext context{*trial.model, parameters, *trial.optimizer, &schedule_, train, validation_, test_};
     const std::string key = "trial " + std::to_string(trial.index) + " level " + std::to_string(level) + " " + method;
     const fs::path running = state_ / ("trial" + std::to_string(trial.index) + "_running.safetensors");
     const RunOutcome outcome = train_run(context, o_.run, first, running.string(), key,
@@ -279,6 +295,7 @@ class Experiment {
   const LotteryTask& task_;
   fs::path out_, state_;
   DataLoader validation_, test_;
+  optim::Schedule schedule_;
   std::vector<Json> runs_;  // per trial, in the order they ran
 };
 

@@ -40,6 +40,8 @@ struct LotteryOptions {
   PruningOptions pruning;
   RunOptions run;
   optim::OptimizerOptions optim = {.optimizer = "adam", .lr = 1.2e-3};
+  std::vector<double> milestones;  // fractions of a run's iterations after which the rate is multiplied by gamma
+  double gamma = 0.1;
   int64_t batch = 60;
   int64_t seed = 1;
 
@@ -56,6 +58,9 @@ struct LotteryOptions {
     v("eval_every", run.eval_every, "iterations between validation passes");
     v("checkpoint_every", run.checkpoint_every, "iterations between checkpoints of the run in progress (0: never)");
     optim.visit(v);
+    v("milestones", milestones,
+      "fractions of every run's iterations, in (0, 1), after which the rate is multiplied by gamma (none: constant)");
+    v("gamma", gamma, "rate factor at each milestone, in (0, 1]");
     v("batch", batch, "examples per iteration");
     v("seed", seed, "seed of initialisations, data order and random controls");
   }

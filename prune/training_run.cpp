@@ -133,7 +133,7 @@ RunOutcome train_run(RunContext& run, const RunOptions& options, int64_t first_i
       run.train.start_epoch(state.iteration / per_epoch);
       continue;
     }
-    if (run.schedule) run.optimizer.set_lr(run.schedule->lr_at(run.optimizer.steps()));
+    if (run.schedule) run.optimizer.set_lr(run.schedule->lr_at(state.iteration));  // late rewinding starts at k
     const optim::StepResult step = optim::train_step(run.model, run.optimizer, batch);
     ++state.iteration;
     if (progress) progress(state.iteration, step.loss);

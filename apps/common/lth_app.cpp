@@ -85,6 +85,7 @@ int run_lth(const std::string& program, const LthOptions& o, const Json& options
   nn::ModelOptions model_options;
   model_options.name = o.model;
   model_options.init = o.init;
+  model_options.width = o.width;
   model_options.classes = full_train.num_classes();
   model_options.input = {full_train.channels(), full_train.height(), full_train.width()};
 

@@ -13,6 +13,7 @@ struct LthOptions {
   std::string preset = "quick";
   std::string model = "lenet_300_100";
   std::string init = "glorot_normal";
+  double width = 1.0;
   std::string dataset = "mnist";
   std::string data;
   int64_t validation = 5000;
@@ -28,6 +29,8 @@ struct LthOptions {
     v("model", model, "model from the zoo: lenet_300_100, mlp_W1_W2_..., lenet5, conv2, conv4, conv6, ...");
     v("init", init, "weight initialiser",
       Choices{"glorot_normal", "glorot_uniform", "kaiming_normal", "kaiming_uniform", "torch_default"});
+    v("width", width, "multiplier of a convolutional model's channel counts (vgg11 at 0.25 is slim's quick model)",
+      Range{0.001, 64});
     v("dataset", dataset, "dataset name", Choices{"mnist", "fashion_mnist", "cifar10"});
     v("data", data, "folder with the dataset's files (default: the per-user cache; MNIST is fetched if missing)");
     v("validation", validation, "training images held out for validation and early stopping", Range{1, 59999});

@@ -133,6 +133,29 @@ TEST_CASE("lottery: refuses to continue another experiment's folder and bad opti
   options.rewind_iteration = 0;
   options.controls = {"shuffle"};
   CHECK_THROWS_WITH_AS(prune::run_lottery(options, toy_task(dir.path.string())), doctest::Contains("shuffle"), Error);
+  options.controls = {"reinit"};
+  options.milestones = {0.5, 1.0};
+  CHECK_THROWS_WITH_AS(prune::run_lottery(options, toy_task(dir.path.string())), doctest::Contains("milestones"), Error);
+}
+
+TEST_CASE("lottery: milestones divide the rate within every run, counted from iteration 0") {
+  test::TempDir constant_dir, decayed_dir;
+  auto options = small_options();
+  options.levels = 1, options.trials = 1, options.controls = {};
+  options.optim = {.optimizer = "sgd", .lr = 0.5};
+  const auto constant = prune::run_lottery(options, toy_task(constant_dir.path.string()));
+  options.milestones = {0.5};
+  options.gamma = 1e-9;  // next to no change after iteration 20 of 40
+  const auto decayed = prune::run_lottery(options, toy_task(decayed_dir.path.string()));
+  for (size_t r = 0; r < 2; ++r) {
+    const auto& c = constant["runs"][r];
+    const auto& d = decayed["runs"][r];
+    if (r == 0) CHECK(d["validation_curve"][1] == c["validation_curve"][1]);  // iteration 20: the same so far
+    // (level 1's mask comes from level 0's final weights, which the decay changed)
+    const double loss_20 = d["validation_curve"][1][1], loss_40 = d["validation_curve"][3][1];
+    CHECK(loss_40 == doctest::Approx(loss_20).epsilon(1e-5));  // iteration 40: all but frozen since 20
+    CHECK(c["validation_curve"][3][1].get<double>() != doctest::Approx(c["validation_curve"][1][1].get<double>()).epsilon(1e-3));
+  }
 }
 
 TEST_CASE("lottery: late rewinding resets survivors to the weights at iteration k") {
