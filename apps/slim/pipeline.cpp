@@ -111,10 +111,8 @@ Json Pipeline::run() {
   Json results;
   Net baseline = fresh(model_options_, uint64_t(o_.seed));
   results["groups"] = Json::array();
-  for (const prune::ChannelGroup& g : prune::channel_groups(*baseline.model))  // throws for a model it cannot prune
+  for (const prune::ChannelGroup& g : prune::channel_groups(*baseline.model))
     results["groups"].push_back({{"conv", g.conv}, {"norm", g.norm}, {"channels", g.channels}});
-  if (o_.lambda > 0.0)  // refuse a model without BatchNorm now, not after the baseline's training
-    prune::scale_l1_penalty(*baseline.parameters, prune::channel_groups(*baseline.model), o_.lambda);
   results["baseline"] = stage_json("baseline", baseline, train("baseline", baseline, o_.epochs, 0.0));
 
   Net sparse = fresh(model_options_, uint64_t(o_.seed));  // the baseline's initialisation
@@ -300,6 +298,20 @@ void check_same_experiment(const fs::path& out, const Json& config) {
                           "or remove that folder to start over");
 }
 
+// Refuses a model slim cannot prune, or without BatchNorm under a penalty, before any folder is
+// touched. Built for a CIFAR-sized input: which layers a zoo model has does not depend on it.
+void check_model(const SlimOptions& o) {
+  nn::ModelOptions options;
+  options.name = o.model;
+  options.width = o.width;
+  options.input = {3, 32, 32};
+  Generator gen(0);
+  const nn::ModulePtr model = nn::make_model(options, gen);
+  const nn::ParameterSet parameters(*model);
+  const std::vector<prune::ChannelGroup> groups = prune::channel_groups(*model);
+  if (o.lambda > 0.0) prune::scale_l1_penalty(parameters, groups, o.lambda);
+}
+
 }  // namespace
 
 Json experiment_config(Json config) {
@@ -311,6 +323,7 @@ Json experiment_config(Json config) {
 Json run_slim(const SlimOptions& o, const Json& options_json) {
   SPRIG_CHECK(!o.ratios.empty(), "slim: --ratios needs at least one ratio");
   for (double ratio : o.ratios) prune::check_options(prune::ChannelSelectionOptions{ratio, o.scope, o.min_channels});
+  check_model(o);
   const int64_t jobs = 1 + int64_t(o.ratios.size()) + (o.early_bird ? 1 : 0);
   if (o.job >= jobs)
     throw cli::UsageError("--job " + std::to_string(o.job) + ": this experiment has jobs 0 to " + std::to_string(jobs - 1));
