@@ -72,25 +72,22 @@ bool load_state(const std::string& path, const std::string& key, RunContext& run
     return it->second;
   };
   if (meta("sprig.run_key") != key) return false;
-  const Tensor& values = file.tensor("values");
-  SPRIG_CHECK(values.numel() == run.parameters.size(), path, ": checkpoint holds ", values.numel(),
-              " values but the model has ", run.parameters.size());
-  std::copy_n(values.data(), values.numel(), run.parameters.values().data());
-  state.best = file.tensor("best").clone();
-  for (auto& [name, tensor] : run.optimizer.state()) {
-    const Tensor& saved = file.tensor("optimizer/" + name);
-    SPRIG_CHECK(saved.numel() == tensor->numel(), path, ": optimizer state ", name, " has ", saved.numel(),
-                " values, expected ", tensor->numel());
-    std::copy_n(saved.data(), saved.numel(), tensor->data());
-  }
+  const auto stored = [&](const std::string& name, int64_t numel) -> const Tensor& {
+    const Tensor& tensor = file.tensor(name);  // names the tensors there if it is missing
+    SPRIG_CHECK(tensor.numel() == numel, path, ": checkpoint's ", name, " has ", tensor.numel(), " values; expected ",
+                numel);
+    return tensor;
+  };
+  const auto restore = [&](const std::string& name, Tensor& into) {
+    std::copy_n(stored(name, into.numel()).data(), into.numel(), into.data());
+  };
+  restore("values", run.parameters.values());
+  state.best = stored("best", run.parameters.size()).clone();
+  for (auto& [name, tensor] : run.optimizer.state()) restore("optimizer/" + name, *tensor);
   state.best_buffers.clear();
   for (auto& [name, tensor] : run.model.named_buffers()) {
-    for (const std::string& stored : {"buffer/" + name, "best_buffer/" + name})
-      SPRIG_CHECK(file.contains(stored) && file.tensor(stored).numel() == tensor->numel(), path, ": ", stored,
-                  " is missing or has ", file.contains(stored) ? file.tensor(stored).numel() : 0, " values; expected ",
-                  tensor->numel());
-    std::copy_n(file.tensor("buffer/" + name).data(), tensor->numel(), tensor->data());
-    state.best_buffers.push_back(file.tensor("best_buffer/" + name).clone());
+    restore("buffer/" + name, *tensor);
+    state.best_buffers.push_back(stored("best_buffer/" + name, tensor->numel()).clone());
   }
   try {
     state.iteration = std::stoll(meta("sprig.iteration"));
