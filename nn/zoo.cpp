@@ -48,8 +48,16 @@ ModulePtr linear(int64_t in, int64_t out, const ModelOptions& o, Generator& gen)
   return std::make_shared<Linear>(LinearOptions{in, out, true, o.init}, gen);
 }
 
+// width and channels describe convolutional models; a model without them refuses both rather than
+// silently training at its fixed size.
+void check_fixed_size(const ModelOptions& o) {
+  SPRIG_CHECK(o.width == 1.0 && o.channels.empty(), o.name, ": width and channels apply to convolutional models ",
+              "(conv*, vgg*, resnet*) only, got width ", o.width, " and ", o.channels.size(), " channel counts");
+}
+
 // Flatten, then Linear+ReLU per hidden width, then the classifier: LeNet-300-100 is mlp_300_100.
 ModulePtr mlp(const std::vector<int64_t>& hidden, const ModelOptions& o, Generator& gen) {
+  check_fixed_size(o);
   auto model = std::make_shared<Sequential>();
   model->push_back(std::make_shared<Flatten>());
   int64_t width = Shape(o.input.begin(), o.input.end()).numel();
@@ -64,6 +72,7 @@ ModulePtr mlp(const std::vector<int64_t>& hidden, const ModelOptions& o, Generat
 
 // LeCun et al. 1998 on 28x28 inputs (the first convolution pads by 2 to keep the 32x32 geometry).
 ModulePtr lenet5(const ModelOptions& o, Generator& gen) {
+  check_fixed_size(o);
   SPRIG_CHECK(o.input.size() == 3 && o.input[1] == 28 && o.input[2] == 28, "lenet5: expects inputs [C, 28, 28], got ",
               Shape(o.input.begin(), o.input.end()));
   auto conv = [&](int64_t in, int64_t out, int64_t pad) {

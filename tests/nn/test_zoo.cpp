@@ -207,6 +207,17 @@ TEST_CASE("channels describe a channel-pruned model exactly") {
   CHECK_THROWS_AS(cifar_model("resnet20", 1.0, {1, 2, 3, 4, 5, 6, 7, 8, 0}), Error);
 }
 
+TEST_CASE("models of a fixed size refuse a width or channel counts instead of ignoring them") {
+  Generator gen(1);
+  for (const char* name : {"lenet_300_100", "mlp_50_20", "lenet5"}) {
+    INFO(name);
+    ModelOptions wide{.name = name, .width = 2.0};
+    CHECK_THROWS_WITH_AS(make_model(wide, gen), doctest::Contains("convolutional models"), Error);
+    ModelOptions listed{.name = name, .channels = {4, 8}};
+    CHECK_THROWS_WITH_AS(make_model(listed, gen), doctest::Contains("width and channels"), Error);
+  }
+}
+
 TEST_CASE("CIFAR models reject inputs they cannot take") {
   for (const char* name : {"conv6", "vgg16", "resnet20"}) {
     INFO(name);
