@@ -16,7 +16,7 @@ struct SlimOptions {
       "Channel pruning on CIFAR-10 in one run: a baseline, sparsity training (L1 on BatchNorm scales), pruning at\n"
       "each ratio into a physically smaller network, then fine-tuning, Scratch-E and Scratch-B of the same\n"
       "architecture, and the Early-Bird ticket drawn during sparsity training.\n"
-      "Presets: quick (VGG-11 at width 0.25, 12 epochs, lambda 1.5e-3, ratio 0.5; hours on 2 cores), paper (VGG-19,\n"
+      "Presets: quick (VGG-11 at width 0.25, 12 epochs, lambda 1.5e-3, ratio 0.5; ~50 min on 2 cores), paper (VGG-19,\n"
       "160 epochs, batch 64, SGD 0.1 divided by 10 at 50% and 75%, weight decay 1e-4, lambda 1e-4, 70% of\n"
       "channels). Run the same command again after an interruption and it continues where it stopped.";
 
