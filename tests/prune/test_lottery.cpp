@@ -15,11 +15,8 @@ using namespace sprig;
 
 namespace {
 
+using test::Interrupted;
 using test::toy_dataset;
-
-struct Interrupted : std::runtime_error {
-  Interrupted() : std::runtime_error("interrupted") {}
-};
 
 prune::LotteryOptions small_options() {
   prune::LotteryOptions o;

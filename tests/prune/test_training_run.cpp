@@ -27,8 +27,6 @@ nn::ModulePtr batchnorm_mlp() {
       std::make_shared<nn::Linear>(nn::LinearOptions{.in_features = 12, .out_features = 3}, gen)});
 }
 
-struct Interrupted {};
-
 // A fresh model trained for `iterations` on the toy data (a high rate, so validation loss wanders),
 // checkpointing every 10 iterations to `checkpoint` if given, thrown out of at `interrupt_at` if given.
 prune::RunOutcome train_toy(int64_t iterations, const std::string& checkpoint = "", int64_t interrupt_at = -1) {
@@ -40,7 +38,7 @@ prune::RunOutcome train_toy(int64_t iterations, const std::string& checkpoint = 
   DataLoader test_set(test::toy_dataset(60, 3), {.batch_size = 60, .shuffle = false});
   prune::RunContext run{*model, parameters, sgd, nullptr, train, validation, test_set};
   const auto interrupt = [&](int64_t done, double) {
-    if (done == interrupt_at) throw Interrupted{};
+    if (done == interrupt_at) throw test::Interrupted();
   };
   return prune::train_run(run, {.iterations = iterations, .eval_every = 5, .checkpoint_every = checkpoint.empty() ? 0 : 10},
                           0, checkpoint, "toy", interrupt);
@@ -62,7 +60,7 @@ TEST_CASE("training run: interrupted and resumed, it keeps its early-stop point'
   const std::string checkpoint = (dir.path / "run.safetensors").string();
   const prune::RunOutcome full = train_toy(80);
   REQUIRE(full.early_stop.iteration < 65);  // the point is set before the interruption below
-  CHECK_THROWS_AS(train_toy(80, checkpoint, 65), Interrupted);
+  CHECK_THROWS_AS(train_toy(80, checkpoint, 65), test::Interrupted);
   const prune::RunOutcome resumed = train_toy(80, checkpoint);
   CHECK(resumed.early_stop.iteration == full.early_stop.iteration);
   CHECK(resumed.test_at_stop.loss == full.test_at_stop.loss);

@@ -1,6 +1,9 @@
 #pragma once
 // A dataset the prune tests train on in milliseconds: 4x4 single-channel images in 3 classes, the
-// class brightening one row, plus noise.
+// class brightening one row, plus noise. And the exception a test throws from a progress callback to
+// stop a run midway, as a killed process would.
+#include <stdexcept>
+
 #include "data/dataset.h"
 #include "tensor/generator.h"
 
@@ -17,5 +20,9 @@ inline Dataset toy_dataset(int64_t count, uint64_t seed) {
   }
   return Dataset(std::move(pixels), std::move(labels), 1, 4, 4, 3);
 }
+
+struct Interrupted : std::runtime_error {
+  Interrupted() : std::runtime_error("interrupted") {}
+};
 
 }  // namespace sprig::test
