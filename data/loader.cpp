@@ -1,5 +1,7 @@
 #include "data/loader.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cstring>
 #include <utility>
@@ -91,7 +93,7 @@ bool DataLoader::next(Batch& batch) {
   SPRIG_CHECK(epoch_ >= 0, "DataLoader::next: call start_epoch first");
   if (!worker_.joinable()) {
     if (consumed_ == batches_per_epoch()) return false;
-    fill(batch, consumed_);
+    fill(batch, consumed_, /*own_thread=*/true);
     ++consumed_;
     return true;
   }
@@ -115,7 +117,7 @@ void DataLoader::prefetch_example(int64_t i) const {
   for (int64_t b = 0; b < dataset_.example_numel(); b += 64) __builtin_prefetch(pixels + b);
 }
 
-void DataLoader::fill(Batch& batch, int64_t batch_index) {
+void DataLoader::fill(Batch& batch, int64_t batch_index, bool own_thread) {
   const int64_t batch_begin = batch_index * options_.batch_size;
   const int64_t batch_count = std::min(options_.batch_size, dataset_.size() - batch_begin);
   const int64_t begin = batch_begin + batch_count * options_.shard / options_.shards;
@@ -128,7 +130,7 @@ void DataLoader::fill(Batch& batch, int64_t batch_index) {
   batch.labels.resize(size_t(count));
   batch.indices.resize(size_t(count));
   float* out = batch.images.data();
-  for (int64_t k = 0; k < count; ++k) {
+  auto fill_example = [&](int64_t k) {
     const size_t ahead = size_t(begin + k + kPrefetchAhead);
     if (ahead < order_.size()) prefetch_example(order_[ahead]);
     const int64_t i = order_[size_t(begin + k)];
@@ -142,6 +144,15 @@ void DataLoader::fill(Batch& batch, int64_t batch_index) {
     normalize_image(pixels, dataset_.channels(), plane, scale_.data(), shift_.data(), out + k * numel);
     batch.labels[size_t(k)] = dataset_.label(i);
     batch.indices[size_t(k)] = i;
+  };
+  // Without augmentation (whose calls must not overlap) the caller's OpenMP team shares the
+  // examples: each is mostly a wait for its bytes, and two threads wait for twice as many at once
+  // (an MNIST batch of 60: 12 -> 8.6 us). Not on the prefetch thread, which would start a second team.
+  if (own_thread && !options_.augment && count * numel >= kParallelFillFrom && !omp_in_parallel()) {
+#pragma omp parallel for schedule(static)
+    for (int64_t k = 0; k < count; ++k) fill_example(k);
+  } else {
+    for (int64_t k = 0; k < count; ++k) fill_example(k);  // an augmentation may throw: not from a parallel region
   }
 }
 
@@ -157,7 +168,7 @@ void DataLoader::prefetch_loop() {
     lock.unlock();
     std::exception_ptr error;
     try {
-      fill(slot_, index);
+      fill(slot_, index, /*own_thread=*/false);
     } catch (...) {
       error = std::current_exception();
     }

@@ -82,8 +82,10 @@ class DataLoader {
   bool next(Batch& batch);
 
  private:
-  void fill(Batch& batch, int64_t batch_index);  // batch `batch_index` of the current epoch
-  static constexpr int64_t kPrefetchAhead = 4;   // examples
+  // Batch `batch_index` of the current epoch; own_thread: called on the caller's thread, not the prefetch one.
+  void fill(Batch& batch, int64_t batch_index, bool own_thread);
+  static constexpr int64_t kPrefetchAhead = 4;          // examples
+  static constexpr int64_t kParallelFillFrom = 1 << 15;  // floats in a batch, below which one thread fills it
   void prefetch_example(int64_t i) const;
   void prefetch_loop();
 

@@ -10,7 +10,7 @@ namespace sprig::optim {
 // Measured by bench_sparse's optimiser rows (an Adam step over LeNet-300-100's 266,610 entries,
 // weights pruned at random, `bench_sparse --filter none --threads N`): gathering and scattering the
 // weights and gradients of the live entries costs about five times the streaming masked loop per
-// entry; break-even at 0.141 of the entries live on 2 threads, 0.167 on 1.
+// entry; break-even at 0.133 of the entries live on 2 threads, 0.144 on 1.
 const double kLiveStepBelow = 0.14;
 
 void Optimizer::set_lr(double lr) {
@@ -19,12 +19,18 @@ void Optimizer::set_lr(double lr) {
 }
 
 namespace {
-// Runs fn(begin, end) over [0, n) split across threads in cache-line multiples. The updates are
-// element-wise, so any split gives the same bits.
+// Below these many entries a second thread costs more than it saves. A live entry costs about five
+// times a streaming one (above), mostly waiting for its scattered cache lines, which two threads
+// wait for two at a time (an Adam step over LeNet-300-100 at 5% live, 13k entries: 0.033 ms on one
+// thread, 0.022 on two).
+constexpr int64_t kMaskedSerialBelow = 1 << 15;
+constexpr int64_t kLiveSerialBelow = 1 << 12;
+
+// Runs fn(begin, end) over [0, n) split across threads in cache-line multiples, or on one thread
+// below `serial_below` entries. The updates are element-wise, so any split gives the same bits.
 template <typename Fn>
-void split(int64_t n, Fn&& fn) {
-  constexpr int64_t kSerialBelow = 1 << 15;
-  const int threads = n < kSerialBelow ? 1 : omp_get_max_threads();
+void split(int64_t n, int64_t serial_below, Fn&& fn) {
+  const int threads = n < serial_below ? 1 : omp_get_max_threads();
 #pragma omp parallel num_threads(threads)
   {
     const int64_t parts = omp_get_num_threads(), part = omp_get_thread_num();
@@ -42,12 +48,12 @@ void Optimizer::step() {
   last_live_ = use_live();
   if (last_live_) {
     if (!compact_holds_state_) state_to_compact();
-    split(int64_t(live_.size()), [&](int64_t begin, int64_t end) { update_live(begin, end); });
+    split(int64_t(live_.size()), kLiveSerialBelow, [&](int64_t begin, int64_t end) { update_live(begin, end); });
     return;
   }
   state_to_flat();
   const float* mask = parameters_.has_masks() ? parameters_.masks().data() : nullptr;
-  split(parameters_.size(), [&](int64_t begin, int64_t end) { update(begin, end, mask); });
+  split(parameters_.size(), kMaskedSerialBelow, [&](int64_t begin, int64_t end) { update(begin, end, mask); });
 }
 
 bool Optimizer::use_live() {

@@ -29,9 +29,11 @@ inline void transpose_tile(const float* x, int64_t ld, float* y, int64_t n, int6
     for (int64_t j = 0; j < cols; ++j) y[i * n + j] = x[j * ld + i];
 }
 
-// x: [n, m] with row stride ld -> rows [i0, i1) of y: [m, n] with row stride ldy, y[i, j] = x[j, i].
-// Tiled so that both the strided reads and the contiguous writes stay in cache.
-void transpose_rows(const float* x, int64_t ld, float* y, int64_t n, int64_t ldy, int64_t i0, int64_t i1) {
+// x: [n, m] with row stride ld -> rows [i0, i1) of y: [m, n] with row stride ldy, y[i, j] = x[j, i];
+// zero_padding also sets their columns [n, ldy) to 0. Tiled so that both the strided reads and the
+// contiguous writes stay in cache.
+void transpose_rows(const float* x, int64_t ld, float* y, int64_t n, int64_t ldy, int64_t i0, int64_t i1,
+                    bool zero_padding) {
   for (int64_t ib = i0; ib < i1; ib += kTile)
     for (int64_t jb = 0; jb < n; jb += kTile) {
       const float* src = x + jb * ld + ib;
@@ -39,6 +41,7 @@ void transpose_rows(const float* x, int64_t ld, float* y, int64_t n, int64_t ldy
       const int64_t rows = std::min(kTile, i1 - ib), cols = std::min(kTile, n - jb);
       transpose_tile(src, ld, dst, ldy, rows, cols);
     }
+  for (int64_t i = i0; i < i1 && zero_padding; ++i) std::fill(y + i * ldy + n, y + (i + 1) * ldy, 0.0f);
 }
 
 // x read through loop.strides[0] (0 where stretched) -> y contiguous of shape loop.sizes.
@@ -54,12 +57,12 @@ void strided_copy(const float* x, float* y, const detail::StridedLoop<1>& loop) 
     batches.strides[0].pop_back();
     const int64_t count = batches.rows();
     if (count == 1) {  // one matrix: threads split its output rows
-      parallel_ranges(m, numel, [&](int64_t begin, int64_t end) { transpose_rows(x, ld, y, n, n, begin, end); });
+      parallel_ranges(m, numel, [&](int64_t begin, int64_t end) { transpose_rows(x, ld, y, n, n, begin, end, false); });
       return;
     }
     parallel_ranges(count, numel, [&](int64_t begin, int64_t end) {
       detail::for_each_row(batches, begin, end, [&](int64_t b, const std::array<int64_t, 1>& offset) {
-        transpose_rows(x + offset[0], ld, y + b * m * n, n, n, 0, m);
+        transpose_rows(x + offset[0], ld, y + b * m * n, n, n, 0, m, false);
       });
     });
     return;
@@ -109,10 +112,16 @@ Tensor permute(const Tensor& a, const std::vector<int64_t>& order) {
 }
 
 // x: [rows, cols] (rows ldx apart) -> y: [cols, rows] (rows ldy apart)
-void transpose_into(const float* x, int64_t rows, int64_t cols, int64_t ldx, float* y, int64_t ldy) {
+void transpose_into(const float* x, int64_t rows, int64_t cols, int64_t ldx, float* y, int64_t ldy, bool zero_padding) {
   SPRIG_CHECK(rows >= 0 && cols >= 0 && ldx >= cols && ldy >= rows, "transpose_into: [", rows, ", ", cols,
               "] with ldx=", ldx, " and ldy=", ldy, " (ldx must be at least ", cols, ", ldy at least ", rows, ")");
-  parallel_ranges(cols, rows * cols, [&](int64_t begin, int64_t end) { transpose_rows(x, ldx, y, rows, ldy, begin, end); });
+  // Transposing costs a few times a streaming pass per element, so a second thread pays from
+  // smaller sizes (a sparse Linear's [60, 300] activations: 3.2 -> 2.4 us).
+  constexpr int64_t kParallelTransposeAbove = 1 << 13;
+  parallel_ranges(
+      cols, rows * cols,
+      [&](int64_t begin, int64_t end) { transpose_rows(x, ldx, y, rows, ldy, begin, end, zero_padding); },
+      kParallelTransposeAbove);
 }
 
 Tensor transpose(const Tensor& a, int64_t axis0, int64_t axis1) {

@@ -1,7 +1,5 @@
 #include "tensor/sparse_linear.h"
 
-#include <algorithm>
-
 #include "tensor/layout.h"
 #include "tensor/sddmm.h"
 #include "tensor/spmm.h"
@@ -25,8 +23,7 @@ Tensor batch_along_rows(const Tensor& m) {
   SPRIG_CHECK(m.dim() == 2, "batch_along_rows: expected a matrix [N, F], got ", m.shape());
   const int64_t N = m.size(0), F = m.size(1), Np = N < 16 ? N : (N + 15) / 16 * 16;
   Tensor t = Tensor::empty({F, Np});
-  transpose_into(m.data(), N, F, F, t.data(), Np);
-  for (int64_t f = 0; f < F && Np > N; ++f) std::fill(t.data() + f * Np + N, t.data() + (f + 1) * Np, 0.0f);
+  transpose_into(m.data(), N, F, F, t.data(), Np, /*zero_padding=*/true);
   return t;
 }
 

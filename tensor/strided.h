@@ -14,10 +14,10 @@ namespace sprig::detail {
 constexpr int64_t kParallelThreshold = 32768;
 
 // Splits [0, count) into one contiguous range per thread (the same split on every run) and calls
-// fn(begin, end) for each; serial when `work` (elements touched) is small.
+// fn(begin, end) for each; serial when `work` (elements touched) is at most `threshold`.
 template <typename Fn>
-void parallel_ranges(int64_t count, int64_t work, Fn&& fn) {
-  if (work <= kParallelThreshold || count < 2) {
+void parallel_ranges(int64_t count, int64_t work, Fn&& fn, int64_t threshold = kParallelThreshold) {
+  if (work <= threshold || count < 2) {
     if (count > 0) fn(int64_t(0), count);
     return;
   }

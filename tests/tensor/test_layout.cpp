@@ -80,6 +80,9 @@ TEST_CASE("layout: transpose_into honours both leading dimensions") {
   for (int64_t c = 0; c < cols; ++c)
     for (int64_t r = 0; r < ldy; ++r) CHECK(y.data()[c * ldy + r] == (r < rows ? x.data()[r * ldx + c] : 7.0f));
   CHECK_THROWS_AS(transpose_into(x.data(), rows, cols, cols - 1, y.data(), ldy), Error);
+  transpose_into(x.data(), rows, cols, ldx, y.data(), ldy, /*zero_padding=*/true);
+  for (int64_t c = 0; c < cols; ++c)
+    for (int64_t r = 0; r < ldy; ++r) CHECK(y.data()[c * ldy + r] == (r < rows ? x.data()[r * ldx + c] : 0.0f));
 }
 
 TEST_CASE("layout: permute rejects orders that are not permutations") {
