@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <memory>
+#include <utility>
 
 #include "autograd/loss.h"
 #include "nn/activation.h"
@@ -165,23 +166,26 @@ TEST_CASE("parameter set: live indices and mask versions follow set_mask") {
 }
 
 // Guards against zero_grad's shortcut (only live entries of sparse layer weights) leaving a gradient
-// behind: at a pruned bias (its layer writes every entry), or anywhere after either kernel ran.
+// behind: at a pruned bias (its layer writes every entry), or anywhere after either kernel ran,
+// zeroed by one thread or, with enough live entries, by two.
 TEST_CASE("parameter set: zero_grad clears every gradient when few entries are live") {
-  for (const char* kernel : {"sparse", "dense"}) {
+  using Case = std::pair<const char*, int64_t>;  // kernel, inputs (400: 4,924 live entries, enough for two threads)
+  for (const auto& [kernel, in] : {Case{"sparse", 40}, Case{"sparse", 400}, Case{"dense", 40}, Case{"dense", 400}}) {
     CAPTURE(kernel);
+    CAPTURE(in);
     Generator gen(5);
-    Sequential model({std::make_shared<Linear>(LinearOptions{40, 30, true, "torch_default", kernel}, gen),
+    Sequential model({std::make_shared<Linear>(LinearOptions{in, 160, true, "torch_default", kernel}, gen),
                       std::make_shared<Activation>(),
-                      std::make_shared<Linear>(LinearOptions{30, 2, true, "torch_default", kernel}, gen)});
+                      std::make_shared<Linear>(LinearOptions{160, 2, true, "torch_default", kernel}, gen)});
     ParameterSet set(model);
-    Tensor sparse = Tensor::zeros({30, 40});
-    for (int64_t i = 0; i < sparse.numel(); i += 41) sparse.data()[i] = 1.0f;  // 2.5% kept
+    Tensor sparse = Tensor::zeros({160, in});
+    for (int64_t i = 0; i < sparse.numel(); i += 13) sparse.data()[i] = 1.0f;  // 7.7% kept
     set.set_mask("0.weight", sparse);
-    Tensor bias_mask = Tensor::ones({30});
+    Tensor bias_mask = Tensor::ones({160});
     bias_mask.data()[3] = 0.0f;
     set.set_mask("0.bias", bias_mask);
     for (int round = 0; round < 2; ++round) {
-      Variable x(normal({7, 40}, gen));
+      Variable x(normal({7, in}, gen));
       cross_entropy(model(x), {0, 1, 1, 0, 1, 0, 1}).backward();
       CHECK(set.gradients().data()[set.slot("0.bias").offset + 3] != 0.0f);  // the bias's layer wrote it
       set.zero_grad();

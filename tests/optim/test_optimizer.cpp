@@ -7,6 +7,7 @@
 #include "nn/parameter_set.h"
 #include "optim/adam.h"
 #include "optim/sgd.h"
+#include "tensor/runtime.h"
 
 using namespace sprig;
 
@@ -85,4 +86,26 @@ TEST_CASE("optimizer: bad options throw") {
   CHECK_THROWS_AS(sgd.set_lr(-1.0), Error);
   CHECK_THROWS_AS(sgd.set_lr(INFINITY), Error);
   CHECK(sgd.state().empty());  // plain SGD keeps no state
+}
+
+// Guards against chunk-boundary mistakes in the threaded live loop (its blocks, prefetches and the
+// compact state): on two threads it must match the masked loop bit for bit.
+TEST_CASE("optimizer: threaded live Adam step matches the masked loop") {
+  BigNet masked, live;  // 32,200 live entries
+  const optim::AdamOptions o{.lr = 0.01, .weight_decay = 0.01};
+  optim::Adam masked_adam(masked.set, o), live_adam(live.set, o);
+  masked_adam.set_path(optim::Optimizer::Path::masked);
+  live_adam.set_path(optim::Optimizer::Path::live);
+  const int threads = num_threads();
+  set_num_threads(2);
+  for (int step = 1; step <= 3; ++step) {
+    masked.write_gradients(step);
+    live.write_gradients(step);
+    masked_adam.step();
+    live_adam.step();
+    CHECK(live_adam.last_step_live());
+    CHECK(masked.set.values().to_vector() == live.set.values().to_vector());
+  }
+  set_num_threads(threads);
+  for (size_t k = 0; k < 2; ++k) CHECK(masked_adam.state()[k].second->to_vector() == live_adam.state()[k].second->to_vector());
 }
