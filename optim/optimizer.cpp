@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "tensor/runtime.h"
+
 namespace sprig::optim {
 
 // Measured by bench_sparse's optimiser rows (an Adam step over LeNet-300-100's 266,610 entries,
@@ -20,11 +22,10 @@ void Optimizer::set_lr(double lr) {
 
 namespace {
 // Below these many entries a second thread costs more than it saves. A live entry costs about five
-// times a streaming one (above), mostly waiting for its scattered cache lines, which two threads
-// wait for two at a time (an Adam step over LeNet-300-100 at 5% live, 13k entries: 0.033 ms on one
-// thread, 0.022 on two).
+// times a streaming one (above), mostly waiting for its scattered cache lines, so the live loop
+// splits from kParallelScatteredFrom on (an Adam step over LeNet-300-100 at 5% live, 13k entries:
+// 0.033 ms on one thread, 0.022 on two).
 constexpr int64_t kMaskedSerialBelow = 1 << 15;
-constexpr int64_t kLiveSerialBelow = 1 << 12;
 
 // Runs fn(begin, end) over [0, n) split across threads in cache-line multiples, or on one thread
 // below `serial_below` entries. The updates are element-wise, so any split gives the same bits.
@@ -48,7 +49,7 @@ void Optimizer::step() {
   last_live_ = use_live();
   if (last_live_) {
     if (!compact_holds_state_) state_to_compact();
-    split(int64_t(live_.size()), kLiveSerialBelow, [&](int64_t begin, int64_t end) { update_live(begin, end); });
+    split(int64_t(live_.size()), kParallelScatteredFrom, [&](int64_t begin, int64_t end) { update_live(begin, end); });
     return;
   }
   state_to_flat();

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "tensor/runtime.h"
+
 namespace sprig {
 
 void Csr::validate(const char* op) const {
@@ -70,15 +72,13 @@ Tensor csr_to_dense(const Csr& a) {
   return dense;
 }
 
-constexpr int64_t kParallelGatherFrom = 1 << 12;  // entries
-
 // dense: [rows, cols] -> a.values at a's pattern
 void csr_gather(Csr& a, const float* dense) {
   const int64_t* p = a.row_ptr.data();
   const int32_t* j = a.col_idx.data();
   float* x = a.values.data();
   // Scattered reads, each likely a cache miss: two threads wait for two at a time.
-#pragma omp parallel for if (a.nnz() >= kParallelGatherFrom && !omp_in_parallel()) schedule(static)
+#pragma omp parallel for if (a.nnz() >= kParallelScatteredFrom && !omp_in_parallel()) schedule(static)
   for (int64_t r = 0; r < a.rows; ++r) {
     const float* row = dense + r * a.cols;
     for (int64_t k = p[r]; k < p[r + 1]; ++k) x[k] = row[j[k]];

@@ -1,10 +1,15 @@
 #pragma once
 // One thread pool for the whole process: OpenMP's. OpenBLAS is linked in its OpenMP flavour, so its
 // GEMM threads are OpenMP's threads and the two never oversubscribe the cores.
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 
 namespace sprig {
+
+// Loops whose every access is a likely cache miss (the scattered live entries of a pruned weight)
+// pay for a second thread from this many accesses on: each thread waits for its own misses.
+constexpr int64_t kParallelScatteredFrom = 1 << 12;
 
 void set_num_threads(int threads);  // sets OpenMP and OpenBLAS together; threads >= 1
 int num_threads();

@@ -107,5 +107,6 @@ TEST_CASE("optimizer: threaded live Adam step matches the masked loop") {
     CHECK(masked.set.values().to_vector() == live.set.values().to_vector());
   }
   set_num_threads(threads);
-  for (size_t k = 0; k < 2; ++k) CHECK(masked_adam.state()[k].second->to_vector() == live_adam.state()[k].second->to_vector());
+  for (size_t k = 0; k < 2; ++k)
+    CHECK(masked_adam.state()[k].second->to_vector() == live_adam.state()[k].second->to_vector());
 }
