@@ -94,7 +94,7 @@ void ParameterSet::zero_grad() {
     const auto last = std::lower_bound(first, live.end(), s.offset + s.numel);
     const bool few_live = double(last - first) < kZeroLiveBelow * double(s.numel);
     if (s.parameter->masked_gradient && s.parameter->mask.defined() && few_live) {
-      const int64_t* index = &*first;  // scattered writes: two threads wait for two lines at a time
+      const int64_t* index = &*first;
       const int64_t n = last - first;
 #pragma omp parallel for if (n >= kParallelScatteredFrom && !omp_in_parallel()) schedule(static)
       for (int64_t k = 0; k < n; ++k) grad[index[k]] = 0.0f;

@@ -21,10 +21,9 @@ void Optimizer::set_lr(double lr) {
 }
 
 namespace {
-// Below these many entries a second thread costs more than it saves. A live entry costs about five
-// times a streaming one (above), mostly waiting for its scattered cache lines, so the live loop
-// splits from kParallelScatteredFrom on (an Adam step over LeNet-300-100 at 5% live, 13k entries:
-// 0.033 ms on one thread, 0.022 on two).
+// Below this many entries a second thread costs the masked loop more than it saves. The live loop,
+// about five times as costly per entry (above), splits from kParallelScatteredFrom on (an Adam step
+// over LeNet-300-100 at 5% live, 13k entries: 0.033 ms on one thread, 0.022 on two).
 constexpr int64_t kMaskedSerialBelow = 1 << 15;
 
 // Runs fn(begin, end) over [0, n) split across threads in cache-line multiples, or on one thread

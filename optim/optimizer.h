@@ -98,10 +98,10 @@ void Optimizer::for_live_blocks(int64_t begin, int64_t end, Update&& update) {
   alignas(64) float p[kBlock], g[kBlock];
   float* values = parameters_.values().data();
   const float* grads = parameters_.gradients().data();
+  auto prefetch = [&](int64_t flat) { __builtin_prefetch(values + flat, 1), __builtin_prefetch(grads + flat); };
   for (int64_t k = begin; k < end; k += kBlock) {
     const int64_t n = std::min(kBlock, end - k);
     const int64_t* index = live_.data() + k;
-    auto prefetch = [&](int64_t flat) { __builtin_prefetch(values + flat, 1), __builtin_prefetch(grads + flat); };
     const int64_t ahead = std::min(kPrefetch, end - k - n);  // the next block's first entries
     for (int64_t j = 0; j < ahead; ++j) prefetch(index[n + j]);
     for (int64_t j = 0; j < n; ++j) {

@@ -77,7 +77,6 @@ void csr_gather(Csr& a, const float* dense) {
   const int64_t* p = a.row_ptr.data();
   const int32_t* j = a.col_idx.data();
   float* x = a.values.data();
-  // Scattered reads, each likely a cache miss: two threads wait for two at a time.
 #pragma omp parallel for if (a.nnz() >= kParallelScatteredFrom && !omp_in_parallel()) schedule(static)
   for (int64_t r = 0; r < a.rows; ++r) {
     const float* row = dense + r * a.cols;

@@ -4,6 +4,7 @@
 #include "tensor/csr.h"
 #include "tensor/elementwise.h"
 #include "tensor/generator.h"
+#include "tensor/runtime.h"
 #include "tensor/sparse_weight.h"
 
 using namespace sprig;
@@ -109,6 +110,22 @@ TEST_CASE("csr: gather refreshes values from the dense matrix, gather_from the t
   csr_gather_from(at, a, origin);
   CHECK(a.values == std::vector<float>{-2, -6, -10, -24, -26, -32, -34, -40});
   CHECK(at.values == std::vector<float>{-2, -32, -24, -34, -6, -26, -10, -40});
+}
+
+// Guards against the threaded gather (rows split across threads once a pattern holds
+// kParallelScatteredFrom entries) skipping or misplacing rows.
+TEST_CASE("csr: a gather on two threads equals building from the dense matrix") {
+  Generator gen(4);
+  const Tensor dense = normal({200, 300}, gen);
+  Tensor mask = Tensor::zeros({200, 300});
+  for (int64_t i = 0; i < mask.numel(); i += 7) mask.data()[i] = 1.0f;  // 8,572 entries
+  Csr a = csr_from_dense(Tensor::zeros({200, 300}), mask);
+  REQUIRE(a.nnz() >= kParallelScatteredFrom);
+  const int threads = num_threads();
+  set_num_threads(2);
+  csr_gather(a, dense.data());
+  set_num_threads(threads);
+  CHECK(a.values == csr_from_dense(dense, mask).values);
 }
 
 // Guards against parts that overlap, leave rows out, or give one thread all the work.
