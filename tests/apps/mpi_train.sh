@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Data-parallel training under mpirun on the 2-core machine:
-#  1. 2 ranks with global batch 60 follow one process's loss curve step by step (SGD, one epoch):
-#     within 1e-5 relative. The ranks sum their half-batch gradients in another order than one GEMM
-#     over the whole batch, so the last bits differ, and training slowly amplifies that (here 8e-6
-#     after 1000 steps): the bound is checked on the first 600 steps, the whole epoch is printed.
+#  1. 2 ranks with global batch 60 follow one process's training (SGD, one epoch). The ranks sum
+#     their half-batch gradients in another order than one GEMM over the whole batch, so the last
+#     bits differ, and training amplifies that at a rate that depends on the CPU's kernels: 8e-6
+#     after 1000 steps on a Zen 4, but 2e-6 after 100 steps and 2e-2 after 500 on a newer Xeon
+#     (AVX-512 FP16) where OpenBLAS runs its SSE3 fallback. So step by step the loss must agree within 1e-5
+#     relative over the first 100 steps (the gradients are the same up to rounding), and over the
+#     whole epoch the two runs must end alike: train loss within 1% and test accuracy within 0.3
+#     points.
 #  2. killing one rank ends the job with a non-zero exit and mpirun naming the rank; the same
 #     command again resumes from the last epoch's checkpoint and finishes.
 # Arguments: the train program, the mpirun program, the MNIST folder, a scratch folder.
@@ -15,15 +19,21 @@ rm -rf "$scratch" && mkdir -p "$scratch"
 
 "$app" "${args[@]}" --epochs 1 --out "$scratch/one" > "$scratch/one.log" 2>&1
 run_mpi "$mpirun" -np 2 "$app" "${args[@]}" --epochs 1 --out "$scratch/two" > "$scratch/two.log" 2>&1
-python3 - "$scratch/one/steps.csv" "$scratch/two/steps.csv" <<'PY'
+python3 - "$scratch/one" "$scratch/two" <<'PY'
 import csv, sys
-one, two = ([float(r["loss"]) for r in csv.DictReader(open(p))] for p in sys.argv[1:3])
+one, two = ([float(r["loss"]) for r in csv.DictReader(open(d + "/steps.csv"))] for d in sys.argv[1:3])
 assert len(one) == len(two) == 1000, (len(one), len(two))
 gaps = [abs(a - b) / abs(a) for a, b in zip(one, two)]
 identical = sum(a == b for a, b in zip(one, two))
-print(f"1 vs 2 ranks: largest relative loss difference {max(gaps[:600]):.2e} over steps 1-600, "
+print(f"1 vs 2 ranks: largest relative loss difference {max(gaps[:100]):.2e} over steps 1-100, "
       f"{max(gaps):.2e} over all {len(one)}; {identical} steps bit-identical")
-assert max(gaps[:600]) <= 1e-5, max(gaps[:600])
+assert max(gaps[:100]) <= 1e-5, max(gaps[:100])
+end_one, end_two = (next(csv.DictReader(open(d + "/metrics.csv"))) for d in sys.argv[1:3])
+loss_gap = abs(float(end_one["train_loss"]) - float(end_two["train_loss"])) / float(end_one["train_loss"])
+accuracy_gap = 100 * abs(float(end_one["test_acc"]) - float(end_two["test_acc"]))
+print(f"epoch: train loss {end_one['train_loss']} vs {end_two['train_loss']} ({loss_gap:.1e} relative), "
+      f"test accuracy {end_one['test_acc']} vs {end_two['test_acc']} ({accuracy_gap:.2f} points)")
+assert loss_gap <= 0.01 and accuracy_gap <= 0.3, (loss_gap, accuracy_gap)
 PY
 
 # 2. a rank killed during epoch 2 of 3
