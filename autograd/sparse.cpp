@@ -17,26 +17,44 @@ void check_pattern(const char* op, const Tensor& weight, const SparseWeight* w) 
 
 }  // namespace
 
-Variable sparse_linear(const Variable& x, const Variable& weight, const Variable& bias,
-                       const std::shared_ptr<SparseWeight>& w) {
+Variable to_feature_major(const Variable& x) {
+  Tensor xt = batch_along_rows(x.value());  // checks that x is [N, F]
+  const int64_t N = x.shape()[0];
+  return Variable(std::move(xt), {x}, [N](const Tensor& gt, std::vector<Variable>& in) {
+    if (in[0].requires_grad()) in[0].add_grad(batch_along_columns(gt, N));
+  });
+}
+
+Variable from_feature_major(const Variable& xt, int64_t N) {
+  return Variable(batch_along_columns(xt.value(), N), {xt}, [](const Tensor& g, std::vector<Variable>& in) {
+    if (in[0].requires_grad()) in[0].add_grad(batch_along_rows(g));
+  });
+}
+
+Variable sparse_linear_fm(const Variable& xt, const Variable& weight, const Variable& bias,
+                          const std::shared_ptr<SparseWeight>& w) {
   const Tensor& W = weight.value();
   check_pattern("sparse_linear", W, w.get());
   SPRIG_CHECK(W.dim() == 2 && (!bias.defined() || bias.value().shape() == Shape{W.size(0)}),
               "sparse_linear: expected weight [out, in] and bias [out] but got weight ", W.shape(), ", bias ",
               bias.defined() ? bias.value().shape().str() : "none");
   w->refresh(W.data());
-  Tensor xt;
-  const Tensor y = sparse_linear_forward(*w, x.value(), bias.defined() ? bias.value().data() : nullptr, xt);
+  const Tensor yt = sparse_linear_fm_forward(*w, xt.value(), bias.defined() ? bias.value().data() : nullptr);
 
-  return Variable(y, {x, weight, bias}, [w, xt](const Tensor& gy, std::vector<Variable>& in) {
-    const Tensor dyt = batch_along_rows(gy);
+  return Variable(yt, {xt, weight, bias}, [w](const Tensor& dyt, std::vector<Variable>& in) {
     if (in[0].requires_grad()) {
       w->refresh_transposes();
-      in[0].add_grad(sparse_linear_input_grad(*w, dyt, gy.size(0)));
+      in[0].add_grad(sparse_linear_fm_input_grad(*w, dyt));
     }
-    if (in[1].requires_grad()) sparse_linear_weight_grad(*w, dyt, xt, in[1].grad_accumulator().data());
-    if (in[2].requires_grad()) in[2].add_grad(sum(gy, 0));
+    if (in[1].requires_grad()) sparse_linear_weight_grad(*w, dyt, in[0].value(), in[1].grad_accumulator().data());
+    if (in[2].requires_grad()) in[2].add_grad(sum(dyt, 1));  // padding columns of dyt are zero
   });
+}
+
+Variable sparse_linear(const Variable& x, const Variable& weight, const Variable& bias,
+                       const std::shared_ptr<SparseWeight>& w) {
+  SPRIG_CHECK(x.dim() == 2, "sparse_linear: expected input [N, in], got ", x.shape());
+  return from_feature_major(sparse_linear_fm(to_feature_major(x), weight, bias, w), x.shape()[0]);
 }
 
 Variable sparse_conv2d(const Variable& x, const Variable& weight, const Variable& bias,

@@ -30,6 +30,13 @@ Variable Linear::forward(const Variable& input) {
   return linear(input, kernel_->dense(), bias);
 }
 
+Variable Linear::forward_feature_major(const Variable& xt) {
+  SPRIG_CHECK(kernel_->sparse(), "Linear(", describe(), "): a feature-major forward needs the CSR kernel");
+  SPRIG_CHECK(xt.dim() == 2 && xt.shape()[0] == options_.in_features, "Linear(", describe(),
+              "): expected feature-major input [", options_.in_features, ", N], got ", xt.shape());
+  return sparse_linear_fm(xt, weight_->variable, bias_ ? bias_->variable : Variable(), kernel_->pattern());
+}
+
 std::string Linear::describe() const {
   return std::to_string(options_.in_features) + " -> " + std::to_string(options_.out_features) +
          (options_.bias ? "" : ", no bias") +

@@ -34,6 +34,10 @@ class Linear : public Module {
   int64_t flops(const Shape& input, const Shape& output) const override;
   const LinearOptions& options() const { return options_; }
   bool uses_sparse_kernel() const override { return kernel_->sparse(); }
+  FeatureMajor feature_major() const override {  // the CSR kernels' own layout
+    return kernel_->sparse() ? FeatureMajor::prefers : FeatureMajor::no;
+  }
+  Variable forward_feature_major(const Variable& xt) override;
 
  private:
   LinearOptions options_;

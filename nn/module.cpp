@@ -32,6 +32,16 @@ Variable Module::operator()(const Variable& input) {
   return output;
 }
 
+Variable Module::forward_feature_major(const Variable&) {
+  throw Error(type_name() + "(" + describe() + "): has no feature-major forward");
+}
+
+Variable Module::call_feature_major(const Variable& xt, int64_t N) {
+  Variable output = forward_feature_major(xt);
+  if (tls_calls) tls_calls->push_back({this, Shape{N, xt.shape()[0]}, Shape{N, output.shape()[0]}});
+  return output;
+}
+
 Parameter& Module::register_parameter(std::string name, Tensor value, bool prunable) {
   check_new_name(name, "parameter", has(parameters_, name));
   auto param = std::make_unique<Parameter>();

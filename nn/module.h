@@ -46,6 +46,16 @@ class Module {
   // Whether the next forward runs CSR kernels on a pruned weight (nn/masked_weight.h).
   virtual bool uses_sparse_kernel() const { return false; }
 
+  // Feature-major activations, [features, batch padded] (tensor/sparse_linear.h): Sequential hands
+  // them from layer to layer without transposing through a run of layers of which one prefers them
+  // (a Linear on CSR kernels) and the others pass them through (element-wise activations).
+  enum class FeatureMajor { no, passes, prefers };
+  virtual FeatureMajor feature_major() const { return FeatureMajor::no; }
+  virtual Variable forward_feature_major(const Variable& xt);  // throws unless feature_major() says it can
+  // forward_feature_major, seen by summarize() as operator() is, with the shapes of the batch of N
+  // along rows, as forward would have them.
+  Variable call_feature_major(const Variable& xt, int64_t N);
+
   Named<Parameter*> named_parameters(bool recurse = true);
   Named<Tensor*> named_buffers(bool recurse = true);
   const Named<ModulePtr>& children() const { return children_; }
