@@ -46,7 +46,11 @@ Variable sparse_linear_fm(const Variable& xt, const Variable& weight, const Vari
       w->refresh_transposes();
       in[0].add_grad(sparse_linear_fm_input_grad(*w, dyt));
     }
-    if (in[1].requires_grad()) sparse_linear_weight_grad(*w, dyt, in[0].value(), in[1].grad_accumulator().data());
+    if (in[1].requires_grad()) {
+      bool overwrite = false;  // a deferred zero: write the pattern's entries, no zeroing pass first
+      float* dweight = in[1].grad_to_overwrite(overwrite).data();
+      sparse_linear_weight_grad(*w, dyt, in[0].value(), dweight, overwrite);
+    }
     if (in[2].requires_grad()) in[2].add_grad(sum(dyt, 1));  // padding columns of dyt are zero
   });
 }
@@ -76,7 +80,11 @@ Variable sparse_conv2d(const Variable& x, const Variable& weight, const Variable
     Tensor dbias = in[2].requires_grad() ? Tensor::empty({g.out_channels}) : Tensor();
     sparse_conv2d_backward(g, in[0].value().data(), *w, gy.data(), dx.data(), dvalues.data(), dbias.data());
     if (dx.defined()) in[0].add_grad(std::move(dx));
-    if (in[1].requires_grad()) w->scatter_add(dvalues.data(), in[1].grad_accumulator().data());
+    if (in[1].requires_grad()) {
+      bool overwrite = false;
+      float* dweight = in[1].grad_to_overwrite(overwrite).data();
+      w->scatter(dvalues.data(), dweight, overwrite);
+    }
     if (dbias.defined()) in[2].add_grad(std::move(dbias));
   });
 }

@@ -10,7 +10,13 @@ namespace sprig {
 
 namespace {
 thread_local bool tls_grad_enabled = true;
+
+void settle(Node& node) {  // a deferred zeroing, carried out
+  if (!node.grad_zero_deferred) return;
+  node.grad.fill_(0.0f);
+  node.grad_zero_deferred = false;
 }
+}  // namespace
 
 bool grad_enabled() { return tls_grad_enabled; }
 NoGradGuard::NoGradGuard() : previous_(tls_grad_enabled) { tls_grad_enabled = false; }
@@ -50,6 +56,7 @@ bool Variable::is_leaf() const { return node_ && !node_->grad_fn; }
 
 const Tensor& Variable::grad() const {
   SPRIG_CHECK(node_, "Variable::grad: undefined variable");
+  settle(*node_);  // reading the gradient is an access that needs the zeros
   return node_->grad;
 }
 
@@ -57,13 +64,17 @@ void Variable::set_grad_buffer(Tensor buffer) {
   SPRIG_CHECK(buffer.shape() == shape(), "set_grad_buffer: buffer ", buffer.shape(), " for variable ",
               name().empty() ? "" : "'" + name() + "' ", "of shape ", shape());
   node_->grad = std::move(buffer);
+  node_->grad_zero_deferred = false;
 }
 
 void Variable::add_grad(Tensor gradient) {
   SPRIG_CHECK(gradient.shape() == shape(), "add_grad: gradient ", gradient.shape(), " for a variable ",
               name().empty() ? "" : "'" + name() + "' ", "of shape ", shape());
   Tensor& grad = node_->grad;
-  if (grad.defined()) {
+  if (node_->grad_zero_deferred) {
+    grad.copy_(gradient);
+    node_->grad_zero_deferred = false;
+  } else if (grad.defined()) {
     axpy_(grad, 1.0f, gradient);
   } else {
     // The gradient becomes ours; copy it only if someone else might still write to its storage.
@@ -72,13 +83,30 @@ void Variable::add_grad(Tensor gradient) {
 }
 
 Tensor& Variable::grad_accumulator() {
+  settle(*node_);
   if (!node_->grad.defined()) node_->grad = Tensor::zeros(shape());
   return node_->grad;
+}
+
+Tensor& Variable::grad_to_overwrite(bool& overwrite) {
+  overwrite = node_->grad_zero_deferred;
+  node_->grad_zero_deferred = false;
+  return overwrite ? node_->grad : grad_accumulator();
 }
 
 void Variable::zero_grad() {
   if (!node_ || !node_->grad.defined()) return;
   node_->grad.fill_(0.0f);
+  node_->grad_zero_deferred = false;
+}
+
+void Variable::defer_zero_grad() {
+  if (!node_ || !node_->grad.defined()) return;
+  node_->grad_zero_deferred = true;
+}
+
+void Variable::settle_grad() {
+  if (node_) settle(*node_);
 }
 
 void Variable::backward() {

@@ -47,6 +47,17 @@ class Variable {
   // (a GEMM with beta = 1) instead of making a temporary for add_grad.
   Tensor& grad_accumulator();
   void zero_grad();                // zeroes the buffer if there is one, else drops the gradient
+  // zero_grad without touching the buffer yet: the gradient reads as zero from here on, and the
+  // first access clears the buffer (add_grad copies instead of adding, so it costs nothing extra)
+  // unless a writer overwrites it first through grad_to_overwrite. ParameterSet::zero_grad defers
+  // every parameter's, which spares a pruned weight's CSR layer a scattered zeroing pass per step.
+  void defer_zero_grad();
+  // For an op that writes a gradient only at a pattern of entries (a CSR layer's weight): the
+  // gradient buffer, and whether it is a deferred zero, which the op then settles by writing its
+  // pattern's entries instead of adding to them. The entries outside the pattern must already be
+  // zero, as ParameterSet keeps a pruned weight's (its CSR pattern is the mask).
+  Tensor& grad_to_overwrite(bool& overwrite);
+  void settle_grad();  // carries out a deferred zeroing now: before the buffer is used as raw memory
   // A leaf's hook, called by every backward that reaches the leaf as soon as the leaf's gradient is
   // complete (its last consumer has run), while backward goes on: an all-reduce of the gradient can
   // start there and overlap the rest of the pass. An empty function removes it.
@@ -72,6 +83,7 @@ struct Node {
   GradFn grad_fn;                // empty for leaves
   std::function<void()> grad_ready;  // leaves: see Variable::set_grad_ready_hook
   std::string name;
+  bool grad_zero_deferred = false;  // see Variable::defer_zero_grad
 };
 
 // Grad mode is per thread; NoGradGuard turns it off for a scope (evaluation, optimiser steps).

@@ -43,7 +43,6 @@ MaskedWeight::MaskedWeight(Parameter& weight, std::string kernel, double break_e
       taps_(taps) {
   SPRIG_CHECK(rows * cols == weight.value().numel(), "MaskedWeight: [", rows, ", ", cols, "] does not fit weight ",
               weight.value().shape());
-  weight.masked_gradient = true;  // CSR writes only the pattern; the dense path adds gradient * mask
 }
 
 void MaskedWeight::update() const {

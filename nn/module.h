@@ -17,7 +17,6 @@ struct Parameter {
   bool prunable = false;  // weights of Linear and Conv2d are; biases and BatchNorm are not, unless asked
   Tensor mask;            // undefined while dense; else 0/1, same shape (a view into ParameterSet::masks)
   uint64_t mask_version = 0;  // changes whenever ParameterSet::set_mask writes the mask (layers rebuild CSR)
-  bool masked_gradient = false;  // its layer never writes a gradient at a pruned entry (zero_grad skips them)
 
   const Tensor& value() const { return variable.value(); }
   Tensor& value() { return variable.value(); }

@@ -27,10 +27,12 @@ class ParameterSet {
   int64_t size() const { return values_.numel(); }
 
   Tensor& values() { return values_; }
-  Tensor& gradients() { return gradients_; }
-  // Zeroes the gradients. A masked parameter whose layer never writes pruned entries
-  // (Parameter::masked_gradient) has only its live entries zeroed when fewer than kZeroLiveBelow of
-  // them are live; every other parameter (a pruned bias still gets gradients there) whole.
+  // The flat gradient buffer, every deferred zeroing (zero_grad) carried out first.
+  Tensor& gradients();
+  void settle_gradients();  // carries out the deferred zeroings (before threads share the buffer)
+  // Zeroes the gradients, deferred (Variable::defer_zero_grad): the buffer is cleared by the first
+  // access, or overwritten by a CSR layer, which writes every kept entry of its weight's gradient
+  // and relies on the pruned ones staying zero (set_mask zeroes them; no layer writes them).
   void zero_grad();
 
   // Masks: 1 keeps a weight, 0 prunes it. The flat mask buffer exists once any mask was set;

@@ -43,6 +43,7 @@ void split(int64_t n, int64_t serial_below, Fn&& fn) {
 
 void Optimizer::step() {
   ++steps_;
+  parameters_.settle_gradients();  // a parameter no backward reached; not from the threads below
   for (const GradientTerm& term : gradient_terms_) term(parameters_);
   if (parameters_.mask_version() != seen_mask_version_) clear_pruned_state();
   last_live_ = use_live();

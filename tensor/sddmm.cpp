@@ -104,12 +104,19 @@ void sddmm(const Csr& pattern, const float* a, int64_t lda, const DenseRows& b, 
   sddmm_rows(pattern, a, lda, b, n, [&](int64_t i) { return Compact{out + pattern.row_ptr[i]}; });
 }
 
-// pattern: CSR [M, K], a: [M, n], b: [K, n] -> dense: [M, K] rows ld apart (+= at the pattern)
+// pattern: CSR [M, K], a: [M, n], b: [K, n] -> dense: [M, K] rows ld apart (+= or = at the pattern)
 void sddmm_dense(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n, float* dense,
-                 int64_t ld) {
+                 int64_t ld, bool overwrite) {
   check_sddmm_args("sddmm_dense", pattern, lda, DenseRows{b, ldb}, n);
   SPRIG_CHECK(ld >= pattern.cols, "sddmm_dense: ld=", ld, " is less than the ", pattern.cols, " columns");
-  sddmm_rows(pattern, a, lda, DenseRows{b, ldb}, n, [&](int64_t i) { return DenseRow{dense + i * ld}; });
+  const int64_t* p = pattern.row_ptr.data();
+  const int32_t* j = pattern.col_idx.data();
+  sddmm_rows(pattern, a, lda, DenseRows{b, ldb}, n, [&](int64_t i) {
+    float* row = dense + i * ld;
+    if (overwrite)  // on the thread about to add into these lines, so they stay in its cache
+      for (int64_t k = p[i]; k < p[i + 1]; ++k) row[j[k]] = 0.0f;
+    return DenseRow{row};
+  });
 }
 
 void sddmm_reference(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n,

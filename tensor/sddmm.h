@@ -14,10 +14,10 @@ namespace sprig {
 void sddmm(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n, float* out);
 // The same with b's rows anywhere (DenseRows): row j's [0, n) must be readable.
 void sddmm(const Csr& pattern, const float* a, int64_t lda, const DenseRows& b, int64_t n, float* out);
-// The same accumulated into a dense matrix at the stored entries: dense[i, j] += a[i, :] . b[j, :]
-// (rows ld apart) - a linear layer's weight gradient straight into its gradient buffer.
+// The same into a dense matrix at the stored entries: dense[i, j] += a[i, :] . b[j, :] (rows ld
+// apart), or = with overwrite - a linear layer's weight gradient straight into its gradient buffer.
 void sddmm_dense(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n, float* dense,
-                 int64_t ld);
+                 int64_t ld, bool overwrite);
 void sddmm_reference(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n,
                      float* out);
 

@@ -45,13 +45,14 @@ Tensor sparse_linear_fm_input_grad(const SparseWeight& w, const Tensor& dyt) {
   return dxt;
 }
 
-void sparse_linear_weight_grad(const SparseWeight& w, const Tensor& dyt, const Tensor& xt, float* dweight) {
+void sparse_linear_weight_grad(const SparseWeight& w, const Tensor& dyt, const Tensor& xt, float* dweight,
+                               bool overwrite) {
   SPRIG_CHECK(dyt.dim() == 2 && xt.dim() == 2 && dyt.size(0) == w.csr.rows && xt.size(0) == w.csr.cols &&
                   dyt.size(1) == xt.size(1),
               "sparse_linear backward: gradient^T ", dyt.shape(), " and input^T ", xt.shape(), " for weight [",
               w.csr.rows, ", ", w.csr.cols, "]");
   const int64_t Np = dyt.size(1);
-  sddmm_dense(w.csr, dyt.data(), Np, xt.data(), Np, Np, dweight, w.csr.cols);
+  sddmm_dense(w.csr, dyt.data(), Np, xt.data(), Np, Np, dweight, w.csr.cols, overwrite);
 }
 
 // x: [N, in] -> y: [N, out]

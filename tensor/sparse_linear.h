@@ -23,8 +23,9 @@ Tensor batch_along_columns(const Tensor& t, int64_t N);
 Tensor sparse_linear_fm_forward(const SparseWeight& w, const Tensor& xt, const float* bias);
 // dyt: [out, Np] -> dxt: [in, Np]; w's transposes must be current (refresh_transposes)
 Tensor sparse_linear_fm_input_grad(const SparseWeight& w, const Tensor& dyt);
-// dyt [out, Np], xt [in, Np] -> dweight: [out, in], += dy^T x at the pattern only
-void sparse_linear_weight_grad(const SparseWeight& w, const Tensor& dyt, const Tensor& xt, float* dweight);
+// dyt [out, Np], xt [in, Np] -> dweight: [out, in], += dy^T x at the pattern only (= with overwrite)
+void sparse_linear_weight_grad(const SparseWeight& w, const Tensor& dyt, const Tensor& xt, float* dweight,
+                               bool overwrite);
 
 // The same in the batch-major layout. x: [N, in], bias: [out] or null -> y: [N, out]; xt:
 // batch_along_rows(x), kept for the weight gradient.

@@ -31,13 +31,13 @@ const Csr& SparseWeight::regrouped() const {
   return regrouped_;
 }
 
-// dvalues: [nnz] -> dense: [rows, cols] (+=)
-void SparseWeight::scatter_add(const float* dvalues, float* dense) const {
+// dvalues: [nnz] -> dense: [rows, cols] (+= or =)
+void SparseWeight::scatter(const float* dvalues, float* dense, bool overwrite) const {
   const int64_t* p = csr.row_ptr.data();
   const int32_t* j = csr.col_idx.data();
   for (int64_t r = 0; r < csr.rows; ++r) {
     float* row = dense + r * csr.cols;
-    for (int64_t k = p[r]; k < p[r + 1]; ++k) row[j[k]] += dvalues[k];
+    for (int64_t k = p[r]; k < p[r + 1]; ++k) row[j[k]] = overwrite ? dvalues[k] : row[j[k]] + dvalues[k];
   }
 }
 

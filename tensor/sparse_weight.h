@@ -5,7 +5,7 @@
 // dense weights stay the source of truth: refresh() copies their current values into the CSR,
 // O(nnz), before each forward; refresh_transposes() follows before an input gradient (the first
 // layer of a network needs none, so it skips the cost). The weight gradient goes back into a dense
-// gradient with scatter_add().
+// gradient with scatter().
 #include <cstdint>
 #include <vector>
 
@@ -31,8 +31,9 @@ class SparseWeight {
   const Csr& transposed() const;  // [cols, rows]
   const Csr& regrouped() const;   // [cols / taps, rows * taps]; needs taps > 1
 
-  // dense[i, j] += dvalues[k] for the k-th stored entry (i, j); dvalues: [nnz] in csr order.
-  void scatter_add(const float* dvalues, float* dense) const;
+  // dense[i, j] += dvalues[k] for the k-th stored entry (i, j), or = with overwrite; dvalues: [nnz]
+  // in csr order.
+  void scatter(const float* dvalues, float* dense, bool overwrite) const;
 
  private:
   int64_t taps_ = 1;

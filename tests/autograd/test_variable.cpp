@@ -62,6 +62,36 @@ TEST_CASE("variable: set_grad_buffer makes backward accumulate into the buffer")
   CHECK_THROWS_WITH_AS(w.set_grad_buffer(Tensor::zeros({4})), doctest::Contains("[4]"), Error);
 }
 
+// Guards against a deferred zeroing that leaks the old gradient: every way of reaching the buffer
+// sees zeros or replaces them, and the buffer itself is untouched until then.
+TEST_CASE("variable: a deferred zero_grad is settled by the first access, or overwritten") {
+  Tensor flat = Tensor::zeros({5});
+  Variable w(Tensor::from({2, 2}, {1, 2, 3, 4}), true);
+  w.set_grad_buffer(flat.view(1, {2, 2}));
+  auto refill = [&] {
+    flat.fill_(7.0f);
+    w.defer_zero_grad();
+    CHECK(flat.to_vector() == std::vector<float>(5, 7.0f));  // nothing written yet
+  };
+  refill();
+  CHECK(w.grad().to_vector() == std::vector<float>(4, 0.0f));
+  refill();
+  sum(w * w).backward();  // add_grad: a copy, not 7 + gradient
+  CHECK(flat.to_vector() == std::vector<float>{7, 2, 4, 6, 8});
+  refill();
+  CHECK(w.grad_accumulator().to_vector() == std::vector<float>(4, 0.0f));
+  refill();
+  w.settle_grad();
+  CHECK(flat.to_vector() == std::vector<float>{7, 0, 0, 0, 0});
+  refill();
+  bool overwrite = false;
+  CHECK(w.grad_to_overwrite(overwrite).shares_storage(flat));
+  CHECK(overwrite);  // the op writes its entries; the old values are its to replace
+  CHECK(flat.to_vector() == std::vector<float>(5, 7.0f));
+  w.grad_to_overwrite(overwrite);
+  CHECK_FALSE(overwrite);  // settled by the first writer: later ones add
+}
+
 TEST_CASE("variable: detach keeps the value and drops the history") {
   Variable x(Tensor::from({2}, {1, 2}), true);
   const Variable y = x * 3.0f;

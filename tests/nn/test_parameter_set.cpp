@@ -193,3 +193,30 @@ TEST_CASE("parameter set: zero_grad clears every gradient when few entries are l
     }
   }
 }
+
+// Guards against the deferred zeroing: a CSR layer that overwrites its weight's gradient after
+// zero_grad must leave exactly what a first backward leaves (no stale sums, nothing outside the
+// mask), and an access between zero_grad and backward must see zeros, whichever kernel runs.
+TEST_CASE("parameter set: after zero_grad a backward leaves the gradient of a first backward") {
+  for (const char* kernel : {"sparse", "dense"}) {
+    CAPTURE(kernel);
+    Generator gen(6);
+    Sequential model({std::make_shared<Linear>(LinearOptions{30, 20, true, "torch_default", kernel}, gen),
+                      std::make_shared<Activation>(),
+                      std::make_shared<Linear>(LinearOptions{20, 2, true, "torch_default", kernel}, gen)});
+    ParameterSet set(model);
+    Tensor mask = Tensor::zeros({20, 30});
+    for (int64_t i = 0; i < mask.numel(); i += 7) mask.data()[i] = 1.0f;
+    set.set_mask("0.weight", mask);
+    const Variable x(normal({5, 30}, gen));
+    auto backward = [&] { cross_entropy(model(x), {0, 1, 1, 0, 1}).backward(); };
+    backward();
+    const std::vector<float> first = set.gradients().to_vector();
+    for (int round = 0; round < 2; ++round) {
+      set.zero_grad();
+      if (round == 1) CHECK(model.parameter("0.weight").variable.grad().to_vector() == std::vector<float>(600, 0.0f));
+      backward();
+      CHECK(set.gradients().to_vector() == first);
+    }
+  }
+}

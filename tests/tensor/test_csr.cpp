@@ -179,7 +179,7 @@ TEST_CASE("sparse weight: transposes follow the CSR values on demand") {
   CHECK(w.transposed().values == std::vector<float>{1, 16, 12, 17, 3, 13, 5, 20});
   CHECK(w.regrouped().values == std::vector<float>{1, 3, 5, 12, 13, 16, 17, 20});
   Tensor grad = Tensor::zeros({4, 5});
-  w.scatter_add(w.csr.values.data(), grad.data());
+  w.scatter(w.csr.values.data(), grad.data(), false);
   CHECK(grad.to_vector() == (dense * mask).to_vector());
   CHECK_THROWS_AS(SparseWeight(mask.data(), 4, 5).regrouped(), Error);  // built without taps
 }

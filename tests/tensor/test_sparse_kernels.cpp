@@ -124,7 +124,7 @@ TEST_CASE("sparse kernels: the transposed product matches the reference") {
 
 // Guards against weight gradients at the wrong entries, ragged-end lanes counted twice, or an
 // overwrite where the kernel must accumulate; compact and into a dense matrix.
-TEST_CASE("sparse kernels: sddmm matches the reference and accumulates") {
+TEST_CASE("sparse kernels: sddmm matches the reference, accumulates, and overwrites when asked") {
   for (const SparseCase& c : kCases) {
     CAPTURE(c.why);
     Generator gen(uint64_t(c.rows * 15485863 + c.cols * 13 + c.n));
@@ -140,8 +140,16 @@ TEST_CASE("sparse kernels: sddmm matches the reference and accumulates") {
     for (int64_t k = 0; k < dots.nnz(); ++k) dots.values[k] = ref.data()[k] - start.data()[k];
     const Tensor expected = csr_to_dense(dots) + Tensor::full({c.rows, c.cols}, 0.5f);
     Tensor dense = Tensor::full({c.rows, c.cols}, 0.5f);
-    sddmm_dense(pattern, a.data.data(), a.ld, b.data.data(), b.ld, c.n, dense.data(), c.cols);
+    sddmm_dense(pattern, a.data.data(), a.ld, b.data.data(), b.ld, c.n, dense.data(), c.cols, false);
     check_close(dense.data(), expected.data(), dense.numel(), c.n);
+    // Overwriting (a deferred zero gradient): the sums alone at the pattern, everything else untouched.
+    Tensor overwritten = Tensor::full({c.rows, c.cols}, 0.5f);
+    for (int64_t i = 0; i < c.rows; ++i)
+      for (int64_t k = dots.row_ptr[i]; k < dots.row_ptr[i + 1]; ++k)
+        overwritten.data()[i * c.cols + dots.col_idx[k]] = dots.values[k];
+    dense = Tensor::full({c.rows, c.cols}, 0.5f);
+    sddmm_dense(pattern, a.data.data(), a.ld, b.data.data(), b.ld, c.n, dense.data(), c.cols, true);
+    check_close(dense.data(), overwritten.data(), dense.numel(), c.n);
   }
 }
 

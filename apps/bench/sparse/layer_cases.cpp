@@ -92,7 +92,7 @@ Parts time_linear(const LayerCase& c, double density, const TimingPlan& plan) {
       sw.refresh_transposes();
       sparse_linear_input_grad(sw, batch_along_rows(dy), c.batch);
     }).median;
-    parts.weight_grad = measure(plan, [&] { sparse_linear_weight_grad(sw, dyt, xt, dw.data()); }).median;
+    parts.weight_grad = measure(plan, [&] { sparse_linear_weight_grad(sw, dyt, xt, dw.data(), /*overwrite=*/true); }).median;
   }
   parts.layer = time_module(layer, density, x, dy, true, plan, gen);
   return parts;
