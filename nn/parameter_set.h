@@ -32,7 +32,8 @@ class ParameterSet {
   void settle_gradients();  // carries out the deferred zeroings (before threads share the buffer)
   // Zeroes the gradients, deferred (Variable::defer_zero_grad): the buffer is cleared by the first
   // access, or overwritten by a CSR layer, which writes every kept entry of its weight's gradient
-  // and relies on the pruned ones staying zero (set_mask zeroes them; no layer writes them).
+  // and relies on the pruned ones staying zero (set_mask zeroes them; the dense kernels write
+  // gradient * mask there).
   void zero_grad();
 
   // Masks: 1 keeps a weight, 0 prunes it. The flat mask buffer exists once any mask was set;

@@ -16,15 +16,17 @@ void check_sddmm_args(const char* op, const Csr& pattern, int64_t lda, const Den
               b.ld, " (both must be at least the column count)");
 }
 
-// Where a row's k-th result goes: compact (out[k], in the pattern's order) or into a dense row at
-// the entry's column (a weight gradient straight into its gradient buffer, no scatter pass after).
+// Where a row's k-th result goes: added to compact out[k] (in the pattern's order), or into a dense
+// row at the entry's column, added or written over (a weight gradient straight into its gradient
+// buffer, no scatter pass after).
 struct Compact {
   float* out;
-  float& operator()(int64_t k, int32_t) const { return out[k]; }
+  void add(int64_t k, int32_t, float v) const { out[k] += v; }
 };
 struct DenseRow {
   float* row;
-  float& operator()(int64_t, int32_t col) const { return row[col]; }
+  bool overwrite;
+  void add(int64_t, int32_t col, float v) const { row[col] = overwrite ? v : row[col] + v; }
 };
 
 // out(e) += a[0, n) . b_e[0, n) for E rows b_e = b + col[e] * ldb, n >= 16, in 16 partial sums each,
@@ -51,9 +53,9 @@ inline void dots(const float* a, const DenseRows& b, const int32_t* col, int64_t
   }
   if constexpr (E == 8) {
     const Vec8 sums = sum16x8(acc);
-    for (int64_t e = 0; e < E; ++e) out(k0 + e, col[e]) += sums[e];
+    for (int64_t e = 0; e < E; ++e) out.add(k0 + e, col[e], sums[e]);
   } else {
-    for (int64_t e = 0; e < E; ++e) out(k0 + e, col[e]) += sum16(acc[e]);
+    for (int64_t e = 0; e < E; ++e) out.add(k0 + e, col[e], sum16(acc[e]));
   }
 }
 
@@ -68,7 +70,7 @@ inline float dot_narrow(const float* a, const float* b, int64_t n) {
 template <typename Out>
 void sddmm_row(const float* a, const DenseRows& b, const int32_t* col, int64_t count, int64_t n, const Out& out) {
   if (n < 16) {
-    for (int64_t k = 0; k < count; ++k) out(k, col[k]) += dot_narrow(a, b[col[k]], n);
+    for (int64_t k = 0; k < count; ++k) out.add(k, col[k], dot_narrow(a, b[col[k]], n));
     return;
   }
   int64_t k = 0;
@@ -109,14 +111,7 @@ void sddmm_dense(const Csr& pattern, const float* a, int64_t lda, const float* b
                  int64_t ld, bool overwrite) {
   check_sddmm_args("sddmm_dense", pattern, lda, DenseRows{b, ldb}, n);
   SPRIG_CHECK(ld >= pattern.cols, "sddmm_dense: ld=", ld, " is less than the ", pattern.cols, " columns");
-  const int64_t* p = pattern.row_ptr.data();
-  const int32_t* j = pattern.col_idx.data();
-  sddmm_rows(pattern, a, lda, DenseRows{b, ldb}, n, [&](int64_t i) {
-    float* row = dense + i * ld;
-    if (overwrite)  // on the thread about to add into these lines, so they stay in its cache
-      for (int64_t k = p[i]; k < p[i + 1]; ++k) row[j[k]] = 0.0f;
-    return DenseRow{row};
-  });
+  sddmm_rows(pattern, a, lda, DenseRows{b, ldb}, n, [&](int64_t i) { return DenseRow{dense + i * ld, overwrite}; });
 }
 
 void sddmm_reference(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n,
