@@ -50,7 +50,7 @@ class ParameterSet {
   double density(const Slot& slot) const;
 
   // Flat indices of every unpruned entry, ascending (all entries of unmasked parameters), rebuilt
-  // after a set_mask: what sparse optimiser steps and zero_grad walk instead of the whole buffer.
+  // after a set_mask: what sparse optimiser steps walk instead of the whole buffer.
   const std::vector<int64_t>& live_indices();
   double live_fraction();  // live_indices().size() / size()
 

@@ -29,7 +29,7 @@ struct DenseRow {
   void add(int64_t, int32_t col, float v) const { row[col] = overwrite ? v : row[col] + v; }
 };
 
-// out(e) += a[0, n) . b_e[0, n) for E rows b_e = b + col[e] * ldb, n >= 16, in 16 partial sums each,
+// out.add(k0 + e, a[0, n) . b_e[0, n)) for E rows b_e = b + col[e] * ldb, n >= 16, in 16 partial sums each,
 // added in a fixed order (simd::sum16): vectorised without -ffast-math, the same bits on every call
 // and for E = 1 or 8. E dot products at once share the loads of a, keep E independent chains in
 // flight and share the shuffles of the final sums. The ragged end is one more vector ending at n,
@@ -66,7 +66,7 @@ inline float dot_narrow(const float* a, const float* b, int64_t n) {
   return total;
 }
 
-// The stored entries of one row: out(k) += a . b[col[k]] for k < count.
+// The stored entries of one row: out.add(k, a . b[col[k]]) for k < count.
 template <typename Out>
 void sddmm_row(const float* a, const DenseRows& b, const int32_t* col, int64_t count, int64_t n, const Out& out) {
   if (n < 16) {

@@ -165,9 +165,9 @@ TEST_CASE("parameter set: live indices and mask versions follow set_mask") {
   CHECK(int64_t(set.live_indices().size()) == set.size());
 }
 
-// Guards against zero_grad's shortcut (only live entries of sparse layer weights) leaving a gradient
-// behind: at a pruned bias (its layer writes every entry), or anywhere after either kernel ran,
-// zeroed by one thread or, with enough live entries, by two.
+// Guards against zero_grad's deferral leaving a gradient behind for whoever reads the flat buffer:
+// at a pruned bias (its layer writes every entry), or anywhere after either kernel ran, with the
+// CSR kernels on one thread or, with enough live entries, on two.
 TEST_CASE("parameter set: zero_grad clears every gradient when few entries are live") {
   using Case = std::pair<const char*, int64_t>;  // kernel, inputs (400: 4,924 live entries, enough for two threads)
   for (const auto& [kernel, in] : {Case{"sparse", 40}, Case{"sparse", 400}, Case{"dense", 40}, Case{"dense", 400}}) {
@@ -214,6 +214,8 @@ TEST_CASE("parameter set: after zero_grad a backward leaves the gradient of a fi
     const std::vector<float> first = set.gradients().to_vector();
     for (int round = 0; round < 2; ++round) {
       set.zero_grad();
+      // Round 0: the CSR layer overwrites the deferred zero. Round 1: a read settles it first, so
+      // the layer adds to zeros.
       if (round == 1) CHECK(model.parameter("0.weight").variable.grad().to_vector() == std::vector<float>(600, 0.0f));
       backward();
       CHECK(set.gradients().to_vector() == first);
