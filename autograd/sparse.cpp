@@ -1,6 +1,5 @@
 #include "autograd/sparse.h"
 
-#include "tensor/reduce.h"
 #include "tensor/sparse_conv.h"
 #include "tensor/sparse_linear.h"
 
@@ -46,12 +45,11 @@ Variable sparse_linear_fm(const Variable& xt, const Variable& weight, const Vari
       w->refresh_transposes();
       in[0].add_grad(sparse_linear_fm_input_grad(*w, dyt));
     }
-    if (in[1].requires_grad()) {
-      bool overwrite = false;  // a deferred zero: write the pattern's entries, no zeroing pass first
-      float* dweight = in[1].grad_to_overwrite(overwrite).data();
-      sparse_linear_weight_grad(*w, dyt, in[0].value(), dweight, overwrite);
-    }
-    if (in[2].requires_grad()) in[2].add_grad(sum(dyt, 1));  // padding columns of dyt are zero
+    bool overwrite = false;  // a deferred zero: write the pattern's entries, no zeroing pass first
+    float* dweight = in[1].requires_grad() ? in[1].grad_to_overwrite(overwrite).data() : nullptr;
+    Tensor dbias = in[2].requires_grad() ? Tensor::empty(in[2].shape()) : Tensor();
+    sparse_linear_weight_grad(*w, dyt, in[0].value(), dweight, overwrite, dbias.defined() ? dbias.data() : nullptr);
+    if (dbias.defined()) in[2].add_grad(std::move(dbias));
   });
 }
 

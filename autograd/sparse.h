@@ -13,11 +13,11 @@ namespace sprig {
 // x [N, in], weight [out, in], bias [out] or undefined -> [N, out]
 Variable sparse_linear(const Variable& x, const Variable& weight, const Variable& bias,
                        const std::shared_ptr<SparseWeight>& w);
-// The same feature-major (tensor/sparse_linear.h): xt [in, Np] -> [out, Np]. Between two of these
+// The same feature-major (tensor/sparse_linear.h): xt [blocks, in, Nb] -> [blocks, out, Nb]. Between two of these
 // only element-wise ops may run, so that the gradient's padding columns stay zero.
 Variable sparse_linear_fm(const Variable& xt, const Variable& weight, const Variable& bias,
                           const std::shared_ptr<SparseWeight>& w);
-// x [N, F] -> [F, Np], zero padding, and back: the entry to and exit from a feature-major run.
+// x [N, F] -> [blocks, F, Nb], zero padding, and back: the entry to and exit from a feature-major run.
 Variable to_feature_major(const Variable& x);
 Variable from_feature_major(const Variable& xt, int64_t N);
 // x [N, C, H, W], weight [Cout, C, kh, kw], bias [Cout] or undefined -> [N, Cout, OH, OW]

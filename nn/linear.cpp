@@ -32,8 +32,8 @@ Variable Linear::forward(const Variable& input) {
 
 Variable Linear::forward_feature_major(const Variable& xt) {
   SPRIG_CHECK(kernel_->sparse(), "Linear(", describe(), "): a feature-major forward needs the CSR kernel");
-  SPRIG_CHECK(xt.dim() == 2 && xt.shape()[0] == options_.in_features, "Linear(", describe(),
-              "): expected feature-major input [", options_.in_features, ", N], got ", xt.shape());
+  SPRIG_CHECK(xt.dim() == 3 && xt.shape()[1] == options_.in_features, "Linear(", describe(),
+              "): expected feature-major input [blocks, ", options_.in_features, ", Nb], got ", xt.shape());
   return sparse_linear_fm(xt, weight_->variable, bias_ ? bias_->variable : Variable(), kernel_->pattern());
 }
 

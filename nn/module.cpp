@@ -38,7 +38,7 @@ Variable Module::forward_feature_major(const Variable&) {
 
 Variable Module::call_feature_major(const Variable& xt, int64_t N) {
   Variable output = forward_feature_major(xt);
-  if (tls_calls) tls_calls->push_back({this, Shape{N, xt.shape()[0]}, Shape{N, output.shape()[0]}});
+  if (tls_calls) tls_calls->push_back({this, Shape{N, xt.shape()[1]}, Shape{N, output.shape()[1]}});
   return output;
 }
 

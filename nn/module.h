@@ -45,7 +45,7 @@ class Module {
   // Whether the next forward runs CSR kernels on a pruned weight (nn/masked_weight.h).
   virtual bool uses_sparse_kernel() const { return false; }
 
-  // Feature-major activations, [features, batch padded] (tensor/sparse_linear.h): Sequential hands
+  // Feature-major activations, [blocks, features, batch block] (tensor/sparse_linear.h): Sequential hands
   // them from layer to layer without transposing through a run of layers of which one prefers them
   // (a Linear on CSR kernels) and the others pass them through (element-wise activations).
   enum class FeatureMajor { no, passes, prefers };

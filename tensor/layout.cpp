@@ -16,12 +16,16 @@ using detail::parallel_ranges;
 constexpr int64_t kTile = 32;  // 32 x 32 floats: a tile of source and one of destination fit in L1
 
 // One tile: y[i, j] = x[j, i] for i < rows, j < cols, with x's rows ld apart and y's rows n apart;
-// 8x8 blocks in registers, plain loops for the ragged edges.
-inline void transpose_tile(const float* x, int64_t ld, float* y, int64_t n, int64_t rows, int64_t cols) {
+// 8x8 blocks in registers, plain loops for the ragged edges. With zeros_past_cols, y's columns from
+// cols up to the next multiple of 8 may be (and are) written with zeros, so a ragged end of up to
+// 7 columns takes one more 8x8 block (a sparse Linear's block of 30 examples padded to 32).
+inline void transpose_tile(const float* x, int64_t ld, float* y, int64_t n, int64_t rows, int64_t cols,
+                           bool zeros_past_cols) {
   int64_t i = 0;
   for (; i + 8 <= rows; i += 8) {
     int64_t j = 0;
     for (; j + 8 <= cols; j += 8) simd::transpose8x8(x + j * ld + i, ld, y + i * n + j, n);
+    if (zeros_past_cols && j < cols) simd::transpose8x8(x + j * ld + i, ld, y + i * n + j, n, int(cols - j)), j = cols;
     for (; j < cols; ++j)
       for (int64_t r = i; r < i + 8; ++r) y[r * n + j] = x[j * ld + r];
   }
@@ -34,12 +38,13 @@ inline void transpose_tile(const float* x, int64_t ld, float* y, int64_t n, int6
 // contiguous writes stay in cache.
 void transpose_rows(const float* x, int64_t ld, float* y, int64_t n, int64_t ldy, int64_t i0, int64_t i1,
                     bool zero_padding) {
+  const bool zeros_past_n = zero_padding && ldy >= (n + 7) / 8 * 8;
   for (int64_t ib = i0; ib < i1; ib += kTile)
     for (int64_t jb = 0; jb < n; jb += kTile) {
       const float* src = x + jb * ld + ib;
       float* dst = y + ib * ldy + jb;
       const int64_t rows = std::min(kTile, i1 - ib), cols = std::min(kTile, n - jb);
-      transpose_tile(src, ld, dst, ldy, rows, cols);
+      transpose_tile(src, ld, dst, ldy, rows, cols, zeros_past_n);
     }
   for (int64_t i = i0; i < i1 && zero_padding; ++i) std::fill(y + i * ldy + n, y + (i + 1) * ldy, 0.0f);
 }

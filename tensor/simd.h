@@ -54,9 +54,10 @@ inline Vec8 sum16x8(const Vec16* v) {
 
 // x: 8 rows ld apart -> y: 8 rows n apart, y[i, j] = x[j, i]: three rounds of shuffles in registers
 // (interleave pairs, then pairs of pairs, then 128-bit halves), as the classic AVX 8x8 transpose.
-inline void transpose8x8(const float* x, int64_t ld, float* y, int64_t n) {
+// Only the first `present` rows of x are read; the others count as zeros.
+inline void transpose8x8(const float* x, int64_t ld, float* y, int64_t n, int present = 8) {
   Vec8 r[8], t[8], u[8];
-  for (int i = 0; i < 8; ++i) r[i] = load8(x + i * ld);
+  for (int i = 0; i < 8; ++i) r[i] = i < present ? load8(x + i * ld) : Vec8{};
   for (int i = 0; i < 8; i += 2) {
     t[i] = __builtin_shufflevector(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
     t[i + 1] = __builtin_shufflevector(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);

@@ -1,58 +1,150 @@
 #include "tensor/sparse_linear.h"
 
+#include <omp.h>
+
+#include <algorithm>
+
 #include "tensor/layout.h"
 #include "tensor/sddmm.h"
 #include "tensor/spmm.h"
 
 namespace sprig {
 
-// m: [N, F] -> [F, Np]
+namespace {
+
+// fn(b) for each block, block b on thread b while the team is as large. A single block runs
+// outside any parallel region, so its kernels split their rows across the threads themselves.
+// fn must not throw: the callers check shapes before, and the kernels' own checks then hold.
+template <typename Fn>
+void for_each_block(int64_t blocks, Fn&& fn) {
+#pragma omp parallel if (blocks > 1)
+  for (int64_t b = omp_get_thread_num(); b < blocks; b += omp_get_num_threads()) fn(b);
+}
+
+// The blocks of a feature-major t: [blocks, F, Nb] holding a batch of N.
+BatchBlocks blocks_of(const Tensor& t, int64_t N, const char* op) {
+  SPRIG_CHECK(t.dim() == 3 && t.size(0) >= 1 && N >= 0, op, ": expected feature-major [blocks, F, Nb], got ",
+              t.shape(), " for a batch of ", N);
+  const BatchBlocks blocks{N, t.size(0), t.size(2)};
+  SPRIG_CHECK(blocks.examples(0) <= blocks.width && blocks.examples(blocks.count - 1) <= blocks.width, op, ": ",
+              blocks.count, " blocks of ", blocks.width, " columns cannot hold a batch of ", N);
+  return blocks;
+}
+
+// A feature-major operand of `features` rows per block.
+void check_fm(const char* op, const char* what, const Tensor& t, int64_t features, const SparseWeight& w) {
+  SPRIG_CHECK(t.dim() == 3 && t.size(0) >= 1 && t.size(1) == features, op, ": feature-major ", what, " ", t.shape(),
+              " for weight [", w.csr.rows, ", ", w.csr.cols, "] (expected [blocks, ", features, ", Nb])");
+}
+
+// dy: [rows, n] -> sums: [rows]
+void row_sums(const float* dy, int64_t rows, int64_t n, float* sums) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float total = 0.0f;
+    for (int64_t j = 0; j < n; ++j) total += dy[r * n + j];
+    sums[r] = total;
+  }
+}
+
+}  // namespace
+
+BatchBlocks batch_blocks(int64_t N) {
+  SPRIG_CHECK(N >= 0, "batch_blocks: negative batch ", N);
+  const int64_t threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+  BatchBlocks blocks{N, std::clamp<int64_t>(N / 16, 1, threads)};
+  const int64_t most = (N + blocks.count - 1) / blocks.count;  // examples in the largest block
+  blocks.width = blocks.count == 1 && N < 16 ? N : (most + 15) / 16 * 16;
+  return blocks;
+}
+
+// m: [N, F] -> [blocks, F, Nb]
 Tensor batch_along_rows(const Tensor& m) {
   SPRIG_CHECK(m.dim() == 2, "batch_along_rows: expected a matrix [N, F], got ", m.shape());
-  const int64_t N = m.size(0), F = m.size(1), Np = N < 16 ? N : (N + 15) / 16 * 16;
-  Tensor t = Tensor::empty({F, Np});
-  transpose_into(m.data(), N, F, F, t.data(), Np, /*zero_padding=*/true);
+  const int64_t F = m.size(1);
+  const BatchBlocks blocks = batch_blocks(m.size(0));
+  const int64_t Nb = blocks.width;
+  Tensor t = Tensor::empty({blocks.count, F, Nb});
+  for_each_block(blocks.count, [&](int64_t b) {
+    transpose_into(m.data() + blocks.first(b) * F, blocks.examples(b), F, F, t.data() + b * F * Nb, Nb,
+                   /*zero_padding=*/true);
+  });
   return t;
 }
 
-// t: [F, Np] -> [N, F]
+// t: [blocks, F, Nb] -> [N, F]
 Tensor batch_along_columns(const Tensor& t, int64_t N) {
-  SPRIG_CHECK(t.dim() == 2 && N >= 0 && N <= t.size(1), "batch_along_columns: expected [F, Np] with Np >= ", N,
-              ", got ", t.shape());
-  const int64_t F = t.size(0), Np = t.size(1);
+  const BatchBlocks blocks = blocks_of(t, N, "batch_along_columns");
+  const int64_t F = t.size(1), Nb = blocks.width;
   Tensor m = Tensor::empty({N, F});
-  transpose_into(t.data(), F, N, Np, m.data(), F);
+  for_each_block(blocks.count, [&](int64_t b) {
+    transpose_into(t.data() + b * F * Nb, F, blocks.examples(b), Nb, m.data() + blocks.first(b) * F, F);
+  });
   return m;
 }
 
-// xt: [in, Np] -> yt: [out, Np], yt = W xt (+ bias down each row)
+// xt: [blocks, in, Nb] -> yt: [blocks, out, Nb], each block W xt (+ bias down each row)
 Tensor sparse_linear_fm_forward(const SparseWeight& w, const Tensor& xt, const float* bias) {
-  SPRIG_CHECK(xt.dim() == 2 && xt.size(0) == w.csr.cols, "sparse_linear: feature-major input ", xt.shape(),
-              " for weight [", w.csr.rows, ", ", w.csr.cols, "]");
-  const int64_t Np = xt.size(1);
-  Tensor yt = Tensor::empty({w.csr.rows, Np});
-  spmm(w.csr, xt.data(), Np, Np, bias, yt.data(), Np);
+  check_fm("sparse_linear", "input", xt, w.csr.cols, w);
+  const int64_t blocks = xt.size(0), Nb = xt.size(2), in = w.csr.cols, out = w.csr.rows;
+  Tensor yt = Tensor::empty({blocks, out, Nb});
+  for_each_block(blocks, [&](int64_t b) { spmm(w.csr, xt.data() + b * in * Nb, Nb, Nb, bias, yt.data() + b * out * Nb, Nb); });
   return yt;
 }
 
-// dyt: [out, Np] -> dxt: [in, Np], dxt = W^T dyt
+// dyt: [blocks, out, Nb] -> dxt: [blocks, in, Nb], each block W^T dyt
 Tensor sparse_linear_fm_input_grad(const SparseWeight& w, const Tensor& dyt) {
-  SPRIG_CHECK(dyt.dim() == 2 && dyt.size(0) == w.csr.rows, "sparse_linear backward: feature-major gradient ",
-              dyt.shape(), " for weight [", w.csr.rows, ", ", w.csr.cols, "]");
-  const int64_t Np = dyt.size(1);
-  Tensor dxt = Tensor::empty({w.csr.cols, Np});
-  spmm(w.transposed(), dyt.data(), Np, Np, nullptr, dxt.data(), Np);
+  check_fm("sparse_linear backward", "gradient", dyt, w.csr.rows, w);
+  const Csr& wt = w.transposed();  // throws here, not in the threads, if stale
+  const int64_t blocks = dyt.size(0), Nb = dyt.size(2), in = w.csr.cols, out = w.csr.rows;
+  Tensor dxt = Tensor::empty({blocks, in, Nb});
+  for_each_block(blocks, [&](int64_t b) { spmm(wt, dyt.data() + b * out * Nb, Nb, Nb, nullptr, dxt.data() + b * in * Nb, Nb); });
   return dxt;
 }
 
+// dyt [blocks, out, Nb], xt [blocks, in, Nb] -> dweight [out, in] at the pattern, dbias [out]
 void sparse_linear_weight_grad(const SparseWeight& w, const Tensor& dyt, const Tensor& xt, float* dweight,
-                               bool overwrite) {
-  SPRIG_CHECK(dyt.dim() == 2 && xt.dim() == 2 && dyt.size(0) == w.csr.rows && xt.size(0) == w.csr.cols &&
-                  dyt.size(1) == xt.size(1),
-              "sparse_linear backward: gradient^T ", dyt.shape(), " and input^T ", xt.shape(), " for weight [",
-              w.csr.rows, ", ", w.csr.cols, "]");
-  const int64_t Np = dyt.size(1);
-  sddmm_dense(w.csr, dyt.data(), Np, xt.data(), Np, Np, dweight, w.csr.cols, overwrite);
+                               bool overwrite, float* dbias) {
+  check_fm("sparse_linear backward", "gradient", dyt, w.csr.rows, w);
+  check_fm("sparse_linear backward", "input", xt, w.csr.cols, w);
+  SPRIG_CHECK(dyt.size(0) == xt.size(0) && dyt.size(2) == xt.size(2), "sparse_linear backward: gradient ",
+              dyt.shape(), " and input ", xt.shape(), " are cut into different blocks");
+  const Csr& a = w.csr;
+  const int64_t blocks = dyt.size(0), Nb = dyt.size(2), nnz = a.nnz(), in = a.cols, out = a.rows;
+  if (blocks == 1) {  // straight into the gradients
+    if (dweight) sddmm_dense(a, dyt.data(), Nb, xt.data(), Nb, Nb, dweight, in, overwrite);
+    if (dbias) row_sums(dyt.data(), out, Nb, dbias);
+    return;
+  }
+  Tensor sums = Tensor::empty({blocks, nnz + out});  // per block: its weight sums, then its bias sums
+  const int64_t* p = a.row_ptr.data();
+  const int32_t* j = a.col_idx.data();
+#pragma omp parallel
+  {
+    const int64_t t = omp_get_thread_num(), threads = omp_get_num_threads();
+    for (int64_t b = t; b < blocks; b += threads) {  // each block's own examples
+      float* s = sums.data() + b * (nnz + out);
+      const float* dy = dyt.data() + b * out * Nb;
+      if (dweight) {
+        std::fill(s, s + nnz, 0.0f);
+        sddmm(a, dy, Nb, xt.data() + b * in * Nb, Nb, Nb, s);
+      }
+      if (dbias) row_sums(dy, out, Nb, s + nnz);
+    }
+#pragma omp barrier
+    const float* s = sums.data();
+    const auto [r0, r1] = csr_row_split(a, t, threads);
+    for (int64_t r = r0; r < r1 && dweight; ++r)  // this thread's share of the entries, blocks in order
+      for (int64_t k = p[r]; k < p[r + 1]; ++k) {
+        float total = overwrite ? 0.0f : dweight[r * in + j[k]];
+        for (int64_t b = 0; b < blocks; ++b) total += s[b * (nnz + out) + k];
+        dweight[r * in + j[k]] = total;
+      }
+    for (int64_t r = out * t / threads; r < out * (t + 1) / threads && dbias; ++r) {
+      float total = 0.0f;
+      for (int64_t b = 0; b < blocks; ++b) total += s[b * (nnz + out) + nnz + r];
+      dbias[r] = total;
+    }
+  }
 }
 
 // x: [N, in] -> y: [N, out]
@@ -63,7 +155,7 @@ Tensor sparse_linear_forward(const SparseWeight& w, const Tensor& x, const float
   return batch_along_columns(sparse_linear_fm_forward(w, xt, bias), x.size(0));
 }
 
-// dy^T: [out, Np] -> dx: [N, in]
+// dyt: [blocks, out, Nb] -> dx: [N, in]
 Tensor sparse_linear_input_grad(const SparseWeight& w, const Tensor& dyt, int64_t N) {
   return batch_along_columns(sparse_linear_fm_input_grad(w, dyt), N);
 }

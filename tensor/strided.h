@@ -10,14 +10,18 @@
 
 namespace sprig::detail {
 
-// Below this many elements, starting threads costs more than it saves.
-constexpr int64_t kParallelThreshold = 32768;
+// Below this many elements, starting threads costs more than it saves. Low, because an operand
+// is mostly the output of a parallel op with half of it in the other core's cache, and one thread
+// would pull that half across and then push its result back (a LeNet-300-100 training step on 2
+// threads, whose sparse layers hand each thread its half of the batch: 32768 -> 4096, 185 -> 174 us).
+constexpr int64_t kParallelThreshold = 4096;
 
 // Splits [0, count) into one contiguous range per thread (the same split on every run) and calls
-// fn(begin, end) for each; serial when `work` (elements touched) is at most `threshold`.
+// fn(begin, end) for each; serial when `work` (elements touched) is at most `threshold`, or when
+// the caller already runs on one of the threads.
 template <typename Fn>
 void parallel_ranges(int64_t count, int64_t work, Fn&& fn, int64_t threshold = kParallelThreshold) {
-  if (work <= threshold || count < 2) {
+  if (work <= threshold || count < 2 || omp_in_parallel()) {
     if (count > 0) fn(int64_t(0), count);
     return;
   }

@@ -12,6 +12,7 @@
 #include "nn/sequential.h"
 #include "nn/summary.h"
 #include "tensor/elementwise.h"
+#include "tensor/runtime.h"
 
 using namespace sprig;
 using namespace sprig::nn;
@@ -154,14 +155,19 @@ struct Mlp {
 // Guards against the feature-major runs computing something else than layer after layer: their
 // padding columns, the transposes at a run's ends, the bias gradient summed along the batch.
 TEST_CASE("sparse layers: an MLP on CSR kernels, feature-major between its Linears, equals it on dense kernels") {
-  for (int64_t batch : {17, 1, 64}) {
-    CAPTURE(batch);
-    Mlp sparse("sparse", "relu", 18), dense("dense", "relu", 18);
-    CHECK(sparse_kernel_layers(sparse.model) == std::vector<std::string>{"0", "2", "6"});
-    Generator gen(19);
-    const Tensor x = normal({batch, Mlp::kWidths[0]}, gen);
-    check_same(run(sparse.model, sparse.set, x, 20), run(dense.model, dense.set, x, 20), sparse.set);
-  }
+  const int threads = num_threads();
+  for (int t : {1, 2, 3})  // one block per thread in a run (tensor/sparse_linear.h)
+    for (int64_t batch : {17, 1, 64, 50}) {
+      CAPTURE(t);
+      CAPTURE(batch);
+      set_num_threads(t);
+      Mlp sparse("sparse", "relu", 18), dense("dense", "relu", 18);
+      CHECK(sparse_kernel_layers(sparse.model) == std::vector<std::string>{"0", "2", "6"});
+      Generator gen(19);
+      const Tensor x = normal({batch, Mlp::kWidths[0]}, gen);
+      check_same(run(sparse.model, sparse.set, x, 20), run(dense.model, dense.set, x, 20), sparse.set);
+    }
+  set_num_threads(threads);
 }
 
 TEST_CASE("sparse layers: an MLP with feature-major runs passes the gradient checker") {

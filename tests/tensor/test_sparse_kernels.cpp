@@ -8,6 +8,8 @@
 #include "tensor/csr.h"
 #include "tensor/elementwise.h"
 #include "tensor/generator.h"
+#include "tensor/layout.h"
+#include "tensor/reduce.h"
 #include "tensor/runtime.h"
 #include "tensor/sddmm.h"
 #include "tensor/sparse_linear.h"
@@ -195,15 +197,75 @@ TEST_CASE("sparse kernels: eight lane sums at once equal eight single ones, bit 
   for (int e = 0; e < 8; ++e) CHECK(together[e] == simd::sum16(v[e]));
 }
 
-// Guards against batch padding that is not zero (it would add to the weight gradient) or a batch
-// under one vector padded anyway.
-TEST_CASE("sparse kernels: batch_along_rows pads the batch to whole vectors with zeros") {
+// Guards against blocks that lose, repeat or misplace examples, padding that is not zero (it
+// would add to the weight gradient), a batch under one vector padded anyway, and a block per
+// thread below one vector of examples.
+TEST_CASE("sparse kernels: batch_along_rows cuts the batch into zero-padded blocks; batch_along_columns undoes it") {
+  const int threads = num_threads();
   Generator gen(9);
-  for (int64_t N : {1, 15, 16, 17, 60}) {
-    const Tensor m = normal({N, 5}, gen), t = batch_along_rows(m);
-    const int64_t Np = N < 16 ? N : (N + 15) / 16 * 16;
-    REQUIRE(t.shape() == Shape{5, Np});
-    for (int64_t f = 0; f < 5; ++f)
-      for (int64_t n = 0; n < Np; ++n) CHECK(t.at({f, n}) == (n < N ? m.at({n, f}) : 0.0f));
+  for (int t : {1, 2, 3}) {
+    set_num_threads(t);
+    for (int64_t N : {1, 15, 16, 17, 31, 32, 60, 100}) {
+      CAPTURE(t);
+      CAPTURE(N);
+      const Tensor m = normal({N, 5}, gen), blocked = batch_along_rows(m);
+      const BatchBlocks blocks = batch_blocks(N);
+      CHECK(blocks.count == std::clamp<int64_t>(N / 16, 1, t));
+      const int64_t most = (N + blocks.count - 1) / blocks.count;  // examples in the largest block
+      CHECK(blocks.width == (N < 16 ? N : (most + 15) / 16 * 16));
+      REQUIRE(blocked.shape() == Shape{blocks.count, 5, blocks.width});
+      for (int64_t b = 0; b < blocks.count; ++b)
+        for (int64_t f = 0; f < 5; ++f)
+          for (int64_t j = 0; j < blocks.width; ++j)
+            CHECK(blocked.at({b, f, j}) == (j < blocks.examples(b) ? m.at({blocks.first(b) + j, f}) : 0.0f));
+      CHECK(batch_along_columns(blocked, N).to_vector() == m.to_vector());
+    }
   }
+  set_num_threads(threads);
+  CHECK_THROWS_AS(batch_along_columns(Tensor::zeros({2, 5, 16}), 40), Error);  // 20 examples per block
+}
+
+// Guards against blocks that see the wrong examples or weights, a weight or bias gradient that
+// misses a block or adds one twice, and an overwrite where the gradient must accumulate: the
+// layer's products on 1, 2 and 3 blocks against the plain loops on the whole batch.
+TEST_CASE("sparse kernels: the linear layer's products on blocks of the batch match the reference") {
+  const int threads = num_threads();
+  const SparseCase c = kCases[10];  // LeNet-300-100's first layer
+  for (int64_t N : {60, 100}) {
+    Generator gen{uint64_t(N)};
+    const Tensor values = normal({c.rows, c.cols}, gen);
+    SparseWeight w(random_mask(c.rows, c.cols, c.density, gen).data(), c.rows, c.cols);
+    w.refresh(values.data());
+    w.refresh_transposes();
+    const Tensor x = normal({N, c.cols}, gen), dy = normal({N, c.rows}, gen), bias = normal({c.rows}, gen);
+    // The references, batch along rows: [F, N].
+    const Tensor xt_ref = transpose(x), dyt_ref = transpose(dy);
+    Tensor y_ref = Tensor::empty({c.rows, N}), dx_ref = Tensor::empty({c.cols, N}), dw_ref = Tensor::zeros({w.nnz()});
+    spmm_reference(w.csr, xt_ref.data(), N, N, bias.data(), y_ref.data(), N);
+    spmm_transposed_reference(w.csr, dyt_ref.data(), N, N, dx_ref.data(), N);
+    sddmm_reference(w.csr, dyt_ref.data(), N, xt_ref.data(), N, N, dw_ref.data());
+    Csr dots = w.csr, ones = w.csr;
+    std::copy(dw_ref.data(), dw_ref.data() + w.nnz(), dots.values.begin());
+    std::fill(ones.values.begin(), ones.values.end(), 1.0f);
+    const Tensor start = Tensor::full({c.rows, c.cols}, 0.5f);
+    const Tensor added = csr_to_dense(dots) + start, dbias_ref = sum(dy, 0);
+    for (int t : {1, 2, 3}) {
+      CAPTURE(N);
+      CAPTURE(t);
+      set_num_threads(t);
+      Tensor xt;
+      const Tensor y = sparse_linear_forward(w, x, bias.data(), xt);
+      check_close(transpose(y).data(), y_ref.data(), y.numel(), c.cols);
+      const Tensor dyt = batch_along_rows(dy);
+      check_close(transpose(sparse_linear_input_grad(w, dyt, N)).data(), dx_ref.data(), x.numel(), c.rows);
+      Tensor dw = start.clone(), dbias = Tensor::full({c.rows}, NAN);
+      sparse_linear_weight_grad(w, dyt, xt, dw.data(), /*overwrite=*/false, dbias.data());
+      check_close(dw.data(), added.data(), dw.numel(), N);
+      check_close(dbias.data(), dbias_ref.data(), c.rows, N);
+      dw = start.clone();
+      sparse_linear_weight_grad(w, dyt, xt, dw.data(), /*overwrite=*/true);
+      check_close(dw.data(), (csr_to_dense(dots) + start - start * csr_to_dense(ones)).data(), dw.numel(), N);
+    }
+  }
+  set_num_threads(threads);
 }
