@@ -37,8 +37,7 @@ Variable sparse_linear_fm(const Variable& xt, const Variable& weight, const Vari
   SPRIG_CHECK(W.dim() == 2 && (!bias.defined() || bias.value().shape() == Shape{W.size(0)}),
               "sparse_linear: expected weight [out, in] and bias [out] but got weight ", W.shape(), ", bias ",
               bias.defined() ? bias.value().shape().str() : "none");
-  w->refresh(W.data());
-  const Tensor yt = sparse_linear_fm_forward(*w, xt.value(), bias.defined() ? bias.value().data() : nullptr);
+  const Tensor yt = sparse_linear_fm_forward(*w, W.data(), xt.value(), bias.defined() ? bias.value().data() : nullptr);
 
   return Variable(yt, {xt, weight, bias}, [w](const Tensor& dyt, std::vector<Variable>& in) {
     if (in[0].requires_grad()) {

@@ -49,12 +49,37 @@ void Optimizer::step() {
   last_live_ = use_live();
   if (last_live_) {
     if (!compact_holds_state_) state_to_compact();
-    split(int64_t(live_.size()), kParallelScatteredFrom, [&](int64_t begin, int64_t end) { update_live(begin, end); });
+    const int threads = int64_t(live_.size()) < kParallelScatteredFrom ? 1 : omp_get_max_threads();
+#pragma omp parallel num_threads(threads)
+    for_live_share(omp_get_thread_num(), omp_get_num_threads(),
+                   [&](int64_t begin, int64_t end) { update_live(begin, end); });
     return;
   }
   state_to_flat();
   const float* mask = parameters_.has_masks() ? parameters_.masks().data() : nullptr;
   split(parameters_.size(), kMaskedSerialBelow, [&](int64_t begin, int64_t end) { update(begin, end, mask); });
+}
+
+// Part `part` of `parts` of each parameter's run of the live list, cut where csr_row_split cuts a
+// CSR weight: at the first row whose entries start at or past part/parts of the run. A sparse
+// layer's threads refresh, and sum the gradient of, the same rows (tensor/sparse_linear.h), so the
+// weights and gradients this thread reads were written in its own core's cache.
+template <typename Fn>
+void Optimizer::for_live_share(int64_t part, int64_t parts, Fn&& fn) const {
+  for (const nn::ParameterSet::Slot& s : parameters_.slots()) {
+    const auto first = std::lower_bound(live_.begin(), live_.end(), s.offset);
+    const int64_t start = first - live_.begin(), n = std::lower_bound(first, live_.end(), s.offset + s.numel) - first;
+    const int64_t* run = live_.data() + start;
+    const Shape& shape = s.parameter->value().shape();
+    const int64_t row = shape.size() >= 2 && shape[0] > 0 ? s.numel / shape[0] : s.numel;  // entries per row
+    auto cut = [&](int64_t q) {
+      int64_t k = q >= parts ? n : n * q / parts;
+      while (k > 0 && k < n && (run[k] - s.offset) / row == (run[k - 1] - s.offset) / row) ++k;
+      return k;
+    };
+    const int64_t begin = cut(part), end = cut(part + 1);
+    if (begin < end) fn(start + begin, start + end);
+  }
 }
 
 bool Optimizer::use_live() {

@@ -75,6 +75,8 @@ class Optimizer {
 
  private:
   bool use_live();
+  template <typename Fn>
+  void for_live_share(int64_t part, int64_t parts, Fn&& fn) const;
   void clear_pruned_state();
   void state_to_compact();  // flat state at the live entries -> compact_
   void state_to_flat();     // compact_ -> flat state, if compact_ holds it

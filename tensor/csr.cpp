@@ -74,11 +74,18 @@ Tensor csr_to_dense(const Csr& a) {
 
 // dense: [rows, cols] -> a.values at a's pattern
 void csr_gather(Csr& a, const float* dense) {
+  if (a.nnz() < kParallelScatteredFrom || omp_in_parallel()) return csr_gather(a, dense, 0, 1);
+#pragma omp parallel
+  csr_gather(a, dense, omp_get_thread_num(), omp_get_num_threads());
+}
+
+// dense: [rows, cols] -> a.values at the pattern's rows of part `part` of `parts`
+void csr_gather(Csr& a, const float* dense, int64_t part, int64_t parts) {
   const int64_t* p = a.row_ptr.data();
   const int32_t* j = a.col_idx.data();
   float* x = a.values.data();
-#pragma omp parallel for if (a.nnz() >= kParallelScatteredFrom && !omp_in_parallel()) schedule(static)
-  for (int64_t r = 0; r < a.rows; ++r) {
+  const auto [begin, end] = csr_row_split(a, part, parts);
+  for (int64_t r = begin; r < end; ++r) {
     const float* row = dense + r * a.cols;
     for (int64_t k = p[r]; k < p[r + 1]; ++k) x[k] = row[j[k]];
   }

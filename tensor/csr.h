@@ -31,8 +31,10 @@ void csr_to_dense(const Csr& a, float* dense);
 Tensor csr_to_dense(const Csr& a);
 
 // Refreshes a's values from a dense matrix of its shape, keeping the pattern: how a layer whose
-// weights live in a flat buffer hands the current values to the kernels each step.
+// weights live in a flat buffer hands the current values to the kernels each step. The second
+// refreshes only the rows of part `part` of `parts` (csr_row_split), for a caller's thread.
 void csr_gather(Csr& a, const float* dense);
+void csr_gather(Csr& a, const float* dense, int64_t part, int64_t parts);
 
 // a [rows, cols] -> a^T [cols, rows]. origin[k] is the index in a.values of the transpose's entry k,
 // so csr_gather_from(at, a, origin) refreshes its values without rebuilding the pattern.

@@ -82,12 +82,24 @@ Tensor batch_along_columns(const Tensor& t, int64_t N) {
   return m;
 }
 
-// xt: [blocks, in, Nb] -> yt: [blocks, out, Nb], each block W xt (+ bias down each row)
-Tensor sparse_linear_fm_forward(const SparseWeight& w, const Tensor& xt, const float* bias) {
+// weight: [out, in], xt: [blocks, in, Nb] -> yt: [blocks, out, Nb], each block W xt (+ bias down each row)
+Tensor sparse_linear_fm_forward(SparseWeight& w, const float* weight, const Tensor& xt, const float* bias) {
   check_fm("sparse_linear", "input", xt, w.csr.cols, w);
   const int64_t blocks = xt.size(0), Nb = xt.size(2), in = w.csr.cols, out = w.csr.rows;
   Tensor yt = Tensor::empty({blocks, out, Nb});
-  for_each_block(blocks, [&](int64_t b) { spmm(w.csr, xt.data() + b * in * Nb, Nb, Nb, bias, yt.data() + b * out * Nb, Nb); });
+  auto multiply = [&](int64_t b) { spmm(w.csr, xt.data() + b * in * Nb, Nb, Nb, bias, yt.data() + b * out * Nb, Nb); };
+  if (blocks == 1) {
+    w.refresh(weight);
+    multiply(0);
+    return yt;
+  }
+#pragma omp parallel
+  {
+    const int64_t t = omp_get_thread_num(), threads = omp_get_num_threads();
+    w.refresh(weight, t, threads);
+#pragma omp barrier
+    for (int64_t b = t; b < blocks; b += threads) multiply(b);
+  }
   return yt;
 }
 
@@ -148,11 +160,11 @@ void sparse_linear_weight_grad(const SparseWeight& w, const Tensor& dyt, const T
 }
 
 // x: [N, in] -> y: [N, out]
-Tensor sparse_linear_forward(const SparseWeight& w, const Tensor& x, const float* bias, Tensor& xt) {
+Tensor sparse_linear_forward(SparseWeight& w, const float* weight, const Tensor& x, const float* bias, Tensor& xt) {
   SPRIG_CHECK(x.dim() == 2 && x.size(1) == w.csr.cols, "sparse_linear: input ", x.shape(), " for weight [", w.csr.rows,
               ", ", w.csr.cols, "]");
   xt = batch_along_rows(x);
-  return batch_along_columns(sparse_linear_fm_forward(w, xt, bias), x.size(0));
+  return batch_along_columns(sparse_linear_fm_forward(w, weight, xt, bias), x.size(0));
 }
 
 // dyt: [blocks, out, Nb] -> dx: [N, in]

@@ -39,8 +39,10 @@ Tensor batch_along_rows(const Tensor& m);
 // t: [blocks, F, Nb] -> [N, F], each block's examples transposed back.
 Tensor batch_along_columns(const Tensor& t, int64_t N);
 
-// xt: [blocks, in, Nb], bias: [out] or null -> yt: [blocks, out, Nb]
-Tensor sparse_linear_fm_forward(const SparseWeight& w, const Tensor& xt, const float* bias);
+// weight: [out, in] dense, xt: [blocks, in, Nb], bias: [out] or null -> yt: [blocks, out, Nb]. Refreshes
+// w from the weight first, each thread the rows whose gradient it sums (sparse_linear_weight_grad)
+// and whose update the optimiser gives it (optim/optimizer.h): none of them crosses cores.
+Tensor sparse_linear_fm_forward(SparseWeight& w, const float* weight, const Tensor& xt, const float* bias);
 // dyt: [blocks, out, Nb] -> dxt: [blocks, in, Nb]; w's transposes must be current (refresh_transposes)
 Tensor sparse_linear_fm_input_grad(const SparseWeight& w, const Tensor& dyt);
 // dyt [blocks, out, Nb], xt [blocks, in, Nb] -> dweight: [out, in], += dy^T x at the pattern only
@@ -50,7 +52,7 @@ void sparse_linear_weight_grad(const SparseWeight& w, const Tensor& dyt, const T
 
 // The same in the batch-major layout. x: [N, in], bias: [out] or null -> y: [N, out]; xt:
 // batch_along_rows(x), kept for the weight gradient.
-Tensor sparse_linear_forward(const SparseWeight& w, const Tensor& x, const float* bias, Tensor& xt);
+Tensor sparse_linear_forward(SparseWeight& w, const float* weight, const Tensor& x, const float* bias, Tensor& xt);
 // dyt: batch_along_rows(dy) -> dx: [N, in]
 Tensor sparse_linear_input_grad(const SparseWeight& w, const Tensor& dyt, int64_t N);
 

@@ -13,6 +13,11 @@ void SparseWeight::refresh(const float* dense) {
   transposes_current_ = false;
 }
 
+void SparseWeight::refresh(const float* dense, int64_t part, int64_t parts) {
+  csr_gather(csr, dense, part, parts);
+  if (part == 0) transposes_current_ = false;  // one writer
+}
+
 void SparseWeight::refresh_transposes() {
   if (transposes_current_) return;
   csr_gather_from(transposed_, csr, transposed_origin_);

@@ -25,6 +25,8 @@ class SparseWeight {
   int64_t nnz() const { return csr.nnz(); }
   int64_t taps() const { return taps_; }
   void refresh(const float* dense);  // dense: [rows, cols] -> csr.values
+  // refresh() shared by a caller's threads, each running its part of `parts` (csr_row_split's rows).
+  void refresh(const float* dense, int64_t part, int64_t parts);
   void refresh_transposes();         // csr.values -> the transpose and the regrouping
 
   // Both throw if refresh() ran since the last refresh_transposes().
