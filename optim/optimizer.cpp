@@ -31,6 +31,7 @@ constexpr int64_t kMaskedSerialBelow = 1 << 15;
 template <typename Fn>
 void split(int64_t n, int64_t serial_below, Fn&& fn) {
   const int threads = n < serial_below ? 1 : omp_get_max_threads();
+  if (threads == 1) return fn(int64_t(0), n);  // without a region: opening one costs 0.4 us
 #pragma omp parallel num_threads(threads)
   {
     const int64_t parts = omp_get_num_threads(), part = omp_get_thread_num();
@@ -49,10 +50,12 @@ void Optimizer::step() {
   last_live_ = use_live();
   if (last_live_) {
     if (!compact_holds_state_) state_to_compact();
-    const int threads = int64_t(live_.size()) < kParallelScatteredFrom ? 1 : omp_get_max_threads();
-#pragma omp parallel num_threads(threads)
-    for_live_share(omp_get_thread_num(), omp_get_num_threads(),
-                   [&](int64_t begin, int64_t end) { update_live(begin, end); });
+    auto update_share = [&](int64_t part, int64_t parts) {
+      for_live_share(part, parts, [&](int64_t begin, int64_t end) { update_live(begin, end); });
+    };
+    if (int64_t(live_.size()) < kParallelScatteredFrom || omp_get_max_threads() == 1) return update_share(0, 1);
+#pragma omp parallel
+    update_share(omp_get_thread_num(), omp_get_num_threads());
     return;
   }
   state_to_flat();

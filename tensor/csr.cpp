@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "tensor/runtime.h"
+#include "tensor/strided.h"
 
 namespace sprig {
 
@@ -74,7 +75,7 @@ Tensor csr_to_dense(const Csr& a) {
 
 // dense: [rows, cols] -> a.values at a's pattern
 void csr_gather(Csr& a, const float* dense) {
-  if (a.nnz() < kParallelScatteredFrom || omp_in_parallel()) return csr_gather(a, dense, 0, 1);
+  if (a.nnz() < kParallelScatteredFrom || detail::on_one_thread()) return csr_gather(a, dense, 0, 1);
 #pragma omp parallel
   csr_gather(a, dense, omp_get_thread_num(), omp_get_num_threads());
 }

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include "tensor/simd.h"
+#include "tensor/strided.h"
 
 namespace sprig {
 
@@ -85,13 +86,12 @@ void sddmm_rows(const Csr& pattern, const float* a, int64_t lda, const DenseRows
   const int32_t* j = pattern.col_idx.data();
   // Below 32k multiply-adds the fork costs more than it saves; inside a parallel region (a
   // convolution's threads each take images) the caller has the threads.
-  // (Serial without opening a region at all: a nested one of one thread still costs a microsecond.)
   auto rows = [&](int64_t part, int64_t parts) {
     const auto [begin, end] = csr_row_split(pattern, part, parts);
     for (int64_t i = begin; i < end; ++i)  // a[i, :] against the rows of b its entries name
       sddmm_row(a + i * lda, b, j + p[i], p[i + 1] - p[i], n, out_of(i));
   };
-  if (pattern.nnz() * n <= (int64_t{1} << 15) || omp_in_parallel()) return rows(0, 1);
+  if (pattern.nnz() * n <= (int64_t{1} << 15) || detail::on_one_thread()) return rows(0, 1);
 #pragma omp parallel
   rows(omp_get_thread_num(), omp_get_num_threads());
 }

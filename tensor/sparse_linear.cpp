@@ -17,7 +17,8 @@ namespace {
 // fn must not throw: the callers check shapes before, and the kernels' own checks then hold.
 template <typename Fn>
 void for_each_block(int64_t blocks, Fn&& fn) {
-#pragma omp parallel if (blocks > 1)
+  if (blocks == 1) return fn(0);
+#pragma omp parallel
   for (int64_t b = omp_get_thread_num(); b < blocks; b += omp_get_num_threads()) fn(b);
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "tensor/simd.h"
+#include "tensor/strided.h"
 
 namespace sprig {
 
@@ -75,13 +76,12 @@ void spmm(const Csr& a, const DenseRows& b, int64_t n, const float* bias, float*
   const float* x = a.values.data();
   // Below 32k multiply-adds the fork costs more than it saves; inside a parallel region (a
   // convolution's threads each take images) the caller has the threads.
-  // (Serial without opening a region at all: a nested one of one thread still costs a microsecond.)
   auto rows = [&](int64_t part, int64_t parts) {
     const auto [begin, end] = csr_row_split(a, part, parts);
     for (int64_t i = begin; i < end; ++i)
       spmm_row(j + p[i], x + p[i], p[i + 1] - p[i], b, n, bias ? bias[i] : 0.0f, c + i * ldc);
   };
-  if ((a.nnz() + a.rows) * n <= (int64_t{1} << 15) || omp_in_parallel()) return rows(0, 1);
+  if ((a.nnz() + a.rows) * n <= (int64_t{1} << 15) || detail::on_one_thread()) return rows(0, 1);
 #pragma omp parallel
   rows(omp_get_thread_num(), omp_get_num_threads());
 }
