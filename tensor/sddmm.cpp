@@ -34,23 +34,26 @@ struct DenseRow {
 // added in a fixed order (simd::sum16): vectorised without -ffast-math, the same bits on every call
 // and for E = 1 or 8. E dot products at once share the loads of a, keep E independent chains in
 // flight and share the shuffles of the final sums. The ragged end is one more vector ending at n,
-// with the lanes already counted masked off.
+// with the lanes already counted masked off. Column blocks add into the same partial sums.
 template <int64_t E, typename Out>
-inline void dots(const float* a, const DenseRows& b, const int32_t* col, int64_t n, const Out& out, int64_t k0) {
+inline void dots(const float* a, const DenseRows& b, const int32_t* col, int64_t n, const ColumnBlocks& blocks,
+                 const Out& out, int64_t k0) {
   using namespace simd;
   const float* rows[E];
   for (int64_t e = 0; e < E; ++e) rows[e] = b[col[e]];
   Vec16 acc[E] = {};
-  int64_t j = 0;
-  for (; j + 16 <= n; j += 16) {
-    const Vec16 av = load16(a + j);
-    for (int64_t e = 0; e < E; ++e) acc[e] += av * load16(rows[e] + j);
-  }
-  if (j < n) {
-    const Lane16 lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-    const auto fresh = lane >= int32_t(16 - (n - j));  // lanes not yet counted
-    const Vec16 av = load16(a + n - 16);
-    for (int64_t e = 0; e < E; ++e) acc[e] += fresh ? av * load16(rows[e] + n - 16) : Vec16{};
+  for (int64_t s = 0; s < blocks.count; ++s, a += blocks.a_step) {
+    int64_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+      const Vec16 av = load16(a + j);
+      for (int64_t e = 0; e < E; ++e) acc[e] += av * load16(rows[e] + s * blocks.b_step + j);
+    }
+    if (j < n) {
+      const Lane16 lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+      const auto fresh = lane >= int32_t(16 - (n - j));  // lanes not yet counted
+      const Vec16 av = load16(a + n - 16);
+      for (int64_t e = 0; e < E; ++e) acc[e] += fresh ? av * load16(rows[e] + s * blocks.b_step + n - 16) : Vec16{};
+    }
   }
   if constexpr (E == 8) {
     const Vec8 sums = sum16x8(acc);
@@ -61,27 +64,30 @@ inline void dots(const float* a, const DenseRows& b, const int32_t* col, int64_t
 }
 
 // Fewer than 16 columns: plain loops.
-inline float dot_narrow(const float* a, const float* b, int64_t n) {
+inline float dot_narrow(const float* a, const float* b, int64_t n, const ColumnBlocks& blocks) {
   float total = 0.0f;
-  for (int64_t j = 0; j < n; ++j) total += a[j] * b[j];
+  for (int64_t s = 0; s < blocks.count; ++s)
+    for (int64_t j = 0; j < n; ++j) total += a[s * blocks.a_step + j] * b[s * blocks.b_step + j];
   return total;
 }
 
 // The stored entries of one row: out.add(k, a . b[col[k]]) for k < count.
 template <typename Out>
-void sddmm_row(const float* a, const DenseRows& b, const int32_t* col, int64_t count, int64_t n, const Out& out) {
+void sddmm_row(const float* a, const DenseRows& b, const int32_t* col, int64_t count, int64_t n,
+               const ColumnBlocks& blocks, const Out& out) {
   if (n < 16) {
-    for (int64_t k = 0; k < count; ++k) out.add(k, col[k], dot_narrow(a, b[col[k]], n));
+    for (int64_t k = 0; k < count; ++k) out.add(k, col[k], dot_narrow(a, b[col[k]], n, blocks));
     return;
   }
   int64_t k = 0;
-  for (; k + 8 <= count; k += 8) dots<8>(a, b, col + k, n, out, k);
-  for (; k < count; ++k) dots<1>(a, b, col + k, n, out, k);
+  for (; k + 8 <= count; k += 8) dots<8>(a, b, col + k, n, blocks, out, k);
+  for (; k < count; ++k) dots<1>(a, b, col + k, n, blocks, out, k);
 }
 
 // Rows split across threads by stored entries; row i's results go to out_of(i).
 template <typename OutOf>
-void sddmm_rows(const Csr& pattern, const float* a, int64_t lda, const DenseRows& b, int64_t n, OutOf out_of) {
+void sddmm_rows(const Csr& pattern, const float* a, int64_t lda, const DenseRows& b, int64_t n,
+                const ColumnBlocks& blocks, OutOf out_of) {
   const int64_t* p = pattern.row_ptr.data();
   const int32_t* j = pattern.col_idx.data();
   // Below 32k multiply-adds the fork costs more than it saves; inside a parallel region (a
@@ -89,9 +95,9 @@ void sddmm_rows(const Csr& pattern, const float* a, int64_t lda, const DenseRows
   auto rows = [&](int64_t part, int64_t parts) {
     const auto [begin, end] = csr_row_split(pattern, part, parts);
     for (int64_t i = begin; i < end; ++i)  // a[i, :] against the rows of b its entries name
-      sddmm_row(a + i * lda, b, j + p[i], p[i + 1] - p[i], n, out_of(i));
+      sddmm_row(a + i * lda, b, j + p[i], p[i + 1] - p[i], n, blocks, out_of(i));
   };
-  if (pattern.nnz() * n <= (int64_t{1} << 15) || detail::on_one_thread()) return rows(0, 1);
+  if (pattern.nnz() * n * blocks.count <= (int64_t{1} << 15) || detail::on_one_thread()) return rows(0, 1);
 #pragma omp parallel
   rows(omp_get_thread_num(), omp_get_num_threads());
 }
@@ -105,15 +111,17 @@ void sddmm(const Csr& pattern, const float* a, int64_t lda, const float* b, int6
 // pattern: CSR [M, K], a: [M, n], b: [K, n] -> out: [nnz] (+=)
 void sddmm(const Csr& pattern, const float* a, int64_t lda, const DenseRows& b, int64_t n, float* out) {
   check_sddmm_args("sddmm", pattern, lda, b, n);
-  sddmm_rows(pattern, a, lda, b, n, [&](int64_t i) { return Compact{out + pattern.row_ptr[i]}; });
+  sddmm_rows(pattern, a, lda, b, n, {}, [&](int64_t i) { return Compact{out + pattern.row_ptr[i]}; });
 }
 
 // pattern: CSR [M, K], a: [M, n], b: [K, n] -> dense: [M, K] rows ld apart (+= or = at the pattern)
 void sddmm_dense(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n, float* dense,
-                 int64_t ld, bool overwrite) {
+                 int64_t ld, bool overwrite, const ColumnBlocks& blocks) {
   check_sddmm_args("sddmm_dense", pattern, lda, DenseRows{b, ldb}, n);
-  SPRIG_CHECK(ld >= pattern.cols, "sddmm_dense: ld=", ld, " is less than the ", pattern.cols, " columns");
-  sddmm_rows(pattern, a, lda, DenseRows{b, ldb}, n, [&](int64_t i) { return DenseRow{dense + i * ld, overwrite}; });
+  SPRIG_CHECK(ld >= pattern.cols && blocks.count >= 1, "sddmm_dense: ld=", ld, " for ", pattern.cols, " columns, ",
+              blocks.count, " column blocks");
+  sddmm_rows(pattern, a, lda, DenseRows{b, ldb}, n, blocks,
+             [&](int64_t i) { return DenseRow{dense + i * ld, overwrite}; });
 }
 
 void sddmm_reference(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n,

@@ -14,10 +14,17 @@ namespace sprig {
 void sddmm(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n, float* out);
 // The same with b's rows anywhere (DenseRows): row j's [0, n) must be readable.
 void sddmm(const Csr& pattern, const float* a, int64_t lda, const DenseRows& b, int64_t n, float* out);
+// Operands whose columns come in `count` blocks (a batch cut by thread, tensor/sparse_linear.h):
+// block s of a starts at a + s * a_step, of b at b + s * b_step, n columns each, and each dot
+// product runs over all of them.
+struct ColumnBlocks {
+  int64_t count = 1, a_step = 0, b_step = 0;
+};
+
 // The same into a dense matrix at the stored entries: dense[i, j] += a[i, :] . b[j, :] (rows ld
 // apart), or = with overwrite - a linear layer's weight gradient straight into its gradient buffer.
 void sddmm_dense(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n, float* dense,
-                 int64_t ld, bool overwrite);
+                 int64_t ld, bool overwrite, const ColumnBlocks& blocks = {});
 void sddmm_reference(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n,
                      float* out);
 

@@ -227,7 +227,9 @@ TEST_CASE("sparse kernels: batch_along_rows cuts the batch into zero-padded bloc
 
 // Guards against blocks that see the wrong examples or weights, a weight or bias gradient that
 // misses a block or adds one twice, and an overwrite where the gradient must accumulate: the
-// layer's products on 1, 2 and 3 blocks against the plain loops on the whole batch.
+// layer's products on 1, 2 and 3 blocks against the plain loops on the whole batch. The weight
+// gradient takes both of its ways: each block summed on its own (batch 100 on 2 threads) and rows
+// across all blocks (batch 60 on 2 threads, batch 100 on 3).
 TEST_CASE("sparse kernels: the linear layer's products on blocks of the batch match the reference") {
   const int threads = num_threads();
   const SparseCase c = kCases[10];  // LeNet-300-100's first layer
