@@ -19,15 +19,20 @@ void check_sddmm_args(const char* op, const Csr& pattern, int64_t lda, const Den
 
 // Where a row's k-th result goes: added to compact out[k] (in the pattern's order), or into a dense
 // row at the entry's column, added or written over (a weight gradient straight into its gradient
-// buffer, no scatter pass after).
+// buffer, no scatter pass after). add8 takes eight consecutive results: one vector add where they
+// are consecutive in memory too (lane by lane, the reduction's extracts cost as much as its sums).
 struct Compact {
   float* out;
   void add(int64_t k, int32_t, float v) const { out[k] += v; }
+  void add8(int64_t k, const int32_t*, simd::Vec8 v) const { simd::store8(out + k, simd::load8(out + k) + v); }
 };
 struct DenseRow {
   float* row;
   bool overwrite;
   void add(int64_t, int32_t col, float v) const { row[col] = overwrite ? v : row[col] + v; }
+  void add8(int64_t k, const int32_t* col, simd::Vec8 v) const {
+    for (int64_t e = 0; e < 8; ++e) add(k + e, col[e], v[e]);
+  }
 };
 
 // out.add(k0 + e, a[0, n) . b_e[0, n)) for E rows b_e = b + col[e] * ldb, n >= 16, in 16 partial sums each,
@@ -56,8 +61,7 @@ inline void dots(const float* a, const DenseRows& b, const int32_t* col, int64_t
     }
   }
   if constexpr (E == 8) {
-    const Vec8 sums = sum16x8(acc);
-    for (int64_t e = 0; e < E; ++e) out.add(k0 + e, col[e], sums[e]);
+    out.add8(k0, col, sum16x8(acc));
   } else {
     for (int64_t e = 0; e < E; ++e) out.add(k0 + e, col[e], sum16(acc[e]));
   }
