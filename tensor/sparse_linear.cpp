@@ -13,14 +13,16 @@ namespace sprig {
 
 namespace {
 
-// fn(b) for each block, block b on thread b while the team is as large. A single block runs
-// outside any parallel region, so its kernels split their rows across the threads themselves; so
-// do blocks of fewer than kParallelThreshold elements in all (`work`: a LeNet's logits), which
-// cost less than a fork. fn must not throw: the callers check shapes before, and the kernels' own
-// checks then hold.
+// Whether blocks go to threads of their own: not a single block, whose kernels split their rows
+// across the threads themselves, nor blocks of at most kParallelThreshold elements in all (`work`:
+// a LeNet's logits), which cost less than a fork.
+bool block_per_thread(int64_t blocks, int64_t work) { return blocks > 1 && work > detail::kParallelThreshold; }
+
+// fn(b) for each block, block b on thread b while the team is as large (block_per_thread), else
+// in turn. fn must not throw: the callers check shapes before, and the kernels' own checks then hold.
 template <typename Fn>
 void for_each_block(int64_t blocks, int64_t work, Fn&& fn) {
-  if (blocks == 1 || work <= detail::kParallelThreshold) {
+  if (!block_per_thread(blocks, work)) {
     for (int64_t b = 0; b < blocks; ++b) fn(b);
     return;
   }
@@ -33,8 +35,8 @@ BatchBlocks blocks_of(const Tensor& t, int64_t N, const char* op) {
   SPRIG_CHECK(t.dim() == 3 && t.size(0) >= 1 && N >= 0, op, ": expected feature-major [blocks, F, Nb], got ",
               t.shape(), " for a batch of ", N);
   const BatchBlocks blocks{N, t.size(0), t.size(2)};
-  SPRIG_CHECK(blocks.examples(0) <= blocks.width && blocks.examples(blocks.count - 1) <= blocks.width, op, ": ",
-              blocks.count, " blocks of ", blocks.width, " columns cannot hold a batch of ", N);
+  SPRIG_CHECK(blocks.examples(blocks.count - 1) <= blocks.width, op, ": ", blocks.count, " blocks of ", blocks.width,
+              " columns cannot hold a batch of ", N);  // the last block is the largest
   return blocks;
 }
 
@@ -105,9 +107,9 @@ Tensor sparse_linear_fm_forward(SparseWeight& w, const float* weight, const Tens
   const int64_t blocks = xt.size(0), Nb = xt.size(2), in = w.csr.cols, out = w.csr.rows;
   Tensor yt = Tensor::empty({blocks, out, Nb});
   auto multiply = [&](int64_t b) { spmm(w.csr, xt.data() + b * in * Nb, Nb, Nb, bias, yt.data() + b * out * Nb, Nb); };
-  if (blocks == 1) {
+  if (!block_per_thread(blocks, yt.numel())) {
     w.refresh(weight);
-    multiply(0);
+    for (int64_t b = 0; b < blocks; ++b) multiply(b);
     return yt;
   }
 #pragma omp parallel
@@ -126,7 +128,9 @@ Tensor sparse_linear_fm_input_grad(const SparseWeight& w, const Tensor& dyt) {
   const Csr& wt = w.transposed();  // throws here, not in the threads, if stale
   const int64_t blocks = dyt.size(0), Nb = dyt.size(2), in = w.csr.cols, out = w.csr.rows;
   Tensor dxt = Tensor::empty({blocks, in, Nb});
-  for_each_block(blocks, dxt.numel(), [&](int64_t b) { spmm(wt, dyt.data() + b * out * Nb, Nb, Nb, nullptr, dxt.data() + b * in * Nb, Nb); });
+  for_each_block(blocks, dxt.numel(), [&](int64_t b) {
+    spmm(wt, dyt.data() + b * out * Nb, Nb, Nb, nullptr, dxt.data() + b * in * Nb, Nb);
+  });
   return dxt;
 }
 
@@ -139,7 +143,7 @@ void sparse_linear_weight_grad(const SparseWeight& w, const Tensor& dyt, const T
               dyt.shape(), " and input ", xt.shape(), " are cut into different blocks");
   const Csr& a = w.csr;
   const int64_t blocks = dyt.size(0), Nb = dyt.size(2), nnz = a.nnz(), in = a.cols, out = a.rows;
-  if (blocks == 1 || !sum_each_block(nnz, in + out, Nb)) {  // straight into the gradients
+  if (!block_per_thread(blocks, dyt.numel()) || !sum_each_block(nnz, in + out, Nb)) {  // straight into the gradients
     if (dweight) sddmm_dense(a, dyt.data(), Nb, xt.data(), Nb, Nb, dweight, in, overwrite, {blocks, out * Nb, in * Nb});
     if (dbias) row_sums(dyt.data(), blocks, out, Nb, dbias);
     return;

@@ -1,7 +1,8 @@
 #pragma once
 // Internal to tensor/: the loop machinery shared by broadcasting (elementwise.cpp) and permute
-// (layout.cpp), and the one rule for when a loop splits across threads (parallel_ranges). Both write a contiguous output while reading inputs through per-axis strides, so
-// both reduce to "rows of a contiguous output, each row read with a constant input stride".
+// (layout.cpp). Both write a contiguous output while reading inputs through per-axis strides, so
+// both reduce to "rows of a contiguous output, each row read with a constant input stride". Also
+// the one rule for when a loop of tensor/ splits across threads (parallel_ranges, on_one_thread).
 #include <omp.h>
 
 #include <array>
