@@ -23,8 +23,11 @@ void check_sddmm_args(const char* op, const Csr& pattern, int64_t lda, const Den
 // are consecutive in memory too (lane by lane, the reduction's extracts cost as much as its sums).
 struct Compact {
   float* out;
-  void add(int64_t k, int32_t, float v) const { out[k] += v; }
-  void add8(int64_t k, const int32_t*, simd::Vec8 v) const { simd::store8(out + k, simd::load8(out + k) + v); }
+  bool overwrite;
+  void add(int64_t k, int32_t, float v) const { out[k] = overwrite ? v : out[k] + v; }
+  void add8(int64_t k, const int32_t*, simd::Vec8 v) const {
+    simd::store8(out + k, overwrite ? v : simd::load8(out + k) + v);
+  }
 };
 struct DenseRow {
   float* row;
@@ -108,14 +111,16 @@ void sddmm_rows(const Csr& pattern, const float* a, int64_t lda, const DenseRows
 
 }  // namespace
 
-void sddmm(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n, float* out) {
-  sddmm(pattern, a, lda, DenseRows{b, ldb}, n, out);
+void sddmm(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n, float* out,
+           bool overwrite) {
+  sddmm(pattern, a, lda, DenseRows{b, ldb}, n, out, overwrite);
 }
 
-// pattern: CSR [M, K], a: [M, n], b: [K, n] -> out: [nnz] (+=)
-void sddmm(const Csr& pattern, const float* a, int64_t lda, const DenseRows& b, int64_t n, float* out) {
+// pattern: CSR [M, K], a: [M, n], b: [K, n] -> out: [nnz] (+=, or =)
+void sddmm(const Csr& pattern, const float* a, int64_t lda, const DenseRows& b, int64_t n, float* out,
+           bool overwrite) {
   check_sddmm_args("sddmm", pattern, lda, b, n);
-  sddmm_rows(pattern, a, lda, b, n, {}, [&](int64_t i) { return Compact{out + pattern.row_ptr[i]}; });
+  sddmm_rows(pattern, a, lda, b, n, {}, [&](int64_t i) { return Compact{out + pattern.row_ptr[i], overwrite}; });
 }
 
 // pattern: CSR [M, K], a: [M, n], b: [K, n] -> dense: [M, K] rows ld apart (+= or = at the pattern)

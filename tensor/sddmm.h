@@ -10,10 +10,12 @@ namespace sprig {
 
 // pattern: CSR [M, K] (its values are not read), a: [M, n] (rows lda apart), b: [K, n] (rows ldb
 // apart) -> out: [nnz], accumulated: out[k] += a[i, :] . b[j, :] for the k-th stored entry (i, j),
-// so a convolution sums its images into one buffer.
-void sddmm(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n, float* out);
+// so a convolution sums its images into one buffer; or = with overwrite.
+void sddmm(const Csr& pattern, const float* a, int64_t lda, const float* b, int64_t ldb, int64_t n, float* out,
+           bool overwrite = false);
 // The same with b's rows anywhere (DenseRows): row j's [0, n) must be readable.
-void sddmm(const Csr& pattern, const float* a, int64_t lda, const DenseRows& b, int64_t n, float* out);
+void sddmm(const Csr& pattern, const float* a, int64_t lda, const DenseRows& b, int64_t n, float* out,
+           bool overwrite = false);
 // Operands whose columns come in `count` blocks (a batch cut by thread, tensor/sparse_linear.h):
 // block s of a starts at a + s * a_step, of b at b + s * b_step, n columns each, and each dot
 // product runs over all of them.

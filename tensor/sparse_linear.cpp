@@ -157,10 +157,7 @@ void sparse_linear_weight_grad(const SparseWeight& w, const Tensor& dyt, const T
     for (int64_t b = t; b < blocks; b += threads) {  // each block's own examples
       float* s = sums.data() + b * (nnz + out);
       const float* dy = dyt.data() + b * out * Nb;
-      if (dweight) {
-        std::fill(s, s + nnz, 0.0f);
-        sddmm(a, dy, Nb, xt.data() + b * in * Nb, Nb, Nb, s);
-      }
+      if (dweight) sddmm(a, dy, Nb, xt.data() + b * in * Nb, Nb, Nb, s, /*overwrite=*/true);
       if (dbias) row_sums(dy, 1, out, Nb, s + nnz);
     }
 #pragma omp barrier

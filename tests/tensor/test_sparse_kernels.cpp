@@ -137,6 +137,11 @@ TEST_CASE("sparse kernels: sddmm matches the reference, accumulates, and overwri
     sddmm(pattern, a.data.data(), a.ld, b.data.data(), b.ld, c.n, out.data());
     sddmm_reference(pattern, a.data.data(), a.ld, b.data.data(), b.ld, c.n, ref.data());
     check_close(out.data(), ref.data(), pattern.nnz(), c.n);
+    // Compact and overwriting: the sums alone.
+    Tensor alone = Tensor::zeros({pattern.nnz()}), written = start.clone();
+    sddmm_reference(pattern, a.data.data(), a.ld, b.data.data(), b.ld, c.n, alone.data());
+    sddmm(pattern, a.data.data(), a.ld, b.data.data(), b.ld, c.n, written.data(), /*overwrite=*/true);
+    check_close(written.data(), alone.data(), pattern.nnz(), c.n);
     // Into a dense matrix: the same sums added at the pattern, everything else untouched.
     Csr dots = pattern;
     for (int64_t k = 0; k < dots.nnz(); ++k) dots.values[k] = ref.data()[k] - start.data()[k];
