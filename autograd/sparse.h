@@ -13,8 +13,9 @@ namespace sprig {
 // x [N, in], weight [out, in], bias [out] or undefined -> [N, out]
 Variable sparse_linear(const Variable& x, const Variable& weight, const Variable& bias,
                        const std::shared_ptr<SparseWeight>& w);
-// The same feature-major (tensor/sparse_linear.h): xt [blocks, in, Nb] -> [blocks, out, Nb]. Between two of these
-// only element-wise ops may run, so that the gradient's padding columns stay zero.
+// The same feature-major (tensor/sparse_linear.h): xt [blocks, in, Nb] -> [blocks, out, Nb].
+// Between two of these only element-wise ops may run, so that the gradient's padding columns stay
+// zero.
 Variable sparse_linear_fm(const Variable& xt, const Variable& weight, const Variable& bias,
                           const std::shared_ptr<SparseWeight>& w);
 // x [N, F] -> [blocks, F, Nb], zero padding, and back: the entry to and exit from a feature-major run.

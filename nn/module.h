@@ -45,9 +45,10 @@ class Module {
   // Whether the next forward runs CSR kernels on a pruned weight (nn/masked_weight.h).
   virtual bool uses_sparse_kernel() const { return false; }
 
-  // Feature-major activations, [blocks, features, batch block] (tensor/sparse_linear.h): Sequential hands
-  // them from layer to layer without transposing through a run of layers of which one prefers them
-  // (a Linear on CSR kernels) and the others pass them through (element-wise activations).
+  // Feature-major activations, [blocks, features, examples of the block] (tensor/sparse_linear.h):
+  // Sequential hands them from layer to layer without transposing through a run of layers of which
+  // one prefers them (a Linear on CSR kernels) and the others pass them through (element-wise
+  // activations).
   enum class FeatureMajor { no, passes, prefers };
   virtual FeatureMajor feature_major() const { return FeatureMajor::no; }
   virtual Variable forward_feature_major(const Variable& xt);  // throws unless feature_major() says it can

@@ -25,7 +25,10 @@ inline void transpose_tile(const float* x, int64_t ld, float* y, int64_t n, int6
   for (; i + 8 <= rows; i += 8) {
     int64_t j = 0;
     for (; j + 8 <= cols; j += 8) simd::transpose8x8(x + j * ld + i, ld, y + i * n + j, n);
-    if (zeros_past_cols && j < cols) simd::transpose8x8(x + j * ld + i, ld, y + i * n + j, n, int(cols - j)), j = cols;
+    if (zeros_past_cols && j < cols) {
+      simd::transpose8x8(x + j * ld + i, ld, y + i * n + j, n, int(cols - j));
+      j = cols;
+    }
     for (; j < cols; ++j)
       for (int64_t r = i; r < i + 8; ++r) y[r * n + j] = x[j * ld + r];
   }

@@ -8,7 +8,11 @@
 // cache of the core that made them. (One [features, batch] matrix split by rows measured twice as
 // slow on 2 cores: every product read half its operand from the other core's cache.) Only the
 // weight and bias gradients sum over the whole batch: each block sums its examples into a buffer of
-// its own, and the threads then add the buffers, each over its share of the entries.
+// its own, and the threads then add the buffers, each over its share of the rows; or, for a
+// pattern dense enough that those sums cost more than the reads, each thread takes its share of
+// the rows across all blocks. The same share of a weight's rows is the thread's to refresh before
+// the forward and to step in the optimiser. Blocks of a few thousand elements in all (a LeNet's
+// logits) run in turn on one thread: cheaper than a fork.
 //
 // The _fm products take and give that layout, so consecutive sparse layers pass it on without
 // transposing (nn::Sequential does); the others transpose on the way in and out. (Writing the
