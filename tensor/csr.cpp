@@ -135,7 +135,16 @@ std::pair<int64_t, int64_t> csr_row_split(const Csr& a, int64_t part, int64_t pa
 void csr_gather_from(Csr& at, const Csr& a, const std::vector<int64_t>& origin) {
   SPRIG_CHECK(at.nnz() == a.nnz() && int64_t(origin.size()) == a.nnz(), "csr_gather_from: ", at.nnz(),
               " entries, ", origin.size(), " origins and ", a.nnz(), " source values differ");
-  for (int64_t k = 0; k < at.nnz(); ++k) at.values[k] = a.values[origin[k]];
+  const int64_t n = at.nnz();
+  float* values = at.values.data();
+  const float* source = a.values.data();
+  const int64_t* from = origin.data();
+  // Every read is a likely miss, as in csr_gather: threads split the entries from as many on.
+  detail::parallel_ranges(
+      n, n, [&](int64_t begin, int64_t end) {
+        for (int64_t k = begin; k < end; ++k) values[k] = source[from[k]];
+      },
+      kParallelScatteredFrom);
 }
 
 }  // namespace sprig
