@@ -25,8 +25,10 @@ Variable to_feature_major(const Variable& x) {
 }
 
 Variable from_feature_major(const Variable& xt, int64_t N) {
-  return Variable(batch_along_columns(xt.value(), N), {xt}, [](const Tensor& g, std::vector<Variable>& in) {
-    if (in[0].requires_grad()) in[0].add_grad(batch_along_rows(g));
+  Tensor x = batch_along_columns(xt.value(), N);  // checks that xt is [blocks, F, Nb]
+  const int64_t blocks = xt.shape()[0];
+  return Variable(std::move(x), {xt}, [blocks](const Tensor& g, std::vector<Variable>& in) {
+    if (in[0].requires_grad()) in[0].add_grad(batch_along_rows(g, blocks));  // cut as the run was
   });
 }
 

@@ -67,20 +67,20 @@ bool sum_each_block(int64_t nnz, int64_t features, int64_t columns) { return nnz
 
 }  // namespace
 
-BatchBlocks batch_blocks(int64_t N) {
-  SPRIG_CHECK(N >= 0, "batch_blocks: negative batch ", N);
-  const int64_t threads = omp_in_parallel() ? 1 : omp_get_max_threads();
-  BatchBlocks blocks{N, std::clamp<int64_t>(N / 16, 1, threads)};
-  const int64_t most = (N + blocks.count - 1) / blocks.count;  // examples in the largest block
-  blocks.width = blocks.count == 1 && N < 16 ? N : (most + 15) / 16 * 16;
+BatchBlocks batch_blocks(int64_t N, int64_t most) {
+  SPRIG_CHECK(N >= 0 && most >= 0, "batch_blocks: a batch of ", N, " in at most ", most, " blocks");
+  if (most == 0) most = omp_in_parallel() ? 1 : omp_get_max_threads();
+  BatchBlocks blocks{N, std::clamp<int64_t>(N / 16, 1, most)};
+  const int64_t largest = (N + blocks.count - 1) / blocks.count;  // examples in the largest block
+  blocks.width = blocks.count == 1 && N < 16 ? N : (largest + 15) / 16 * 16;
   return blocks;
 }
 
 // m: [N, F] -> [blocks, F, Nb]
-Tensor batch_along_rows(const Tensor& m) {
+Tensor batch_along_rows(const Tensor& m, int64_t most) {
   SPRIG_CHECK(m.dim() == 2, "batch_along_rows: expected a matrix [N, F], got ", m.shape());
   const int64_t F = m.size(1);
-  const BatchBlocks blocks = batch_blocks(m.size(0));
+  const BatchBlocks blocks = batch_blocks(m.size(0), most);
   const int64_t Nb = blocks.width;
   Tensor t = Tensor::empty({blocks.count, F, Nb});
   for_each_block(blocks.count, t.numel(), [&](int64_t b) {

@@ -36,10 +36,12 @@ struct BatchBlocks {
   int64_t first(int64_t b) const { return N * b / count; }
   int64_t examples(int64_t b) const { return first(b + 1) - first(b); }
 };
-BatchBlocks batch_blocks(int64_t N);  // on the current thread count
+// At most `most` blocks, or one per thread of the current count for 0.
+BatchBlocks batch_blocks(int64_t N, int64_t most = 0);
 
-// m: [N, F] -> [blocks, F, Nb] (batch_blocks(N)), zero padding.
-Tensor batch_along_rows(const Tensor& m);
+// m: [N, F] -> [blocks, F, Nb] (batch_blocks(N, most)), zero padding. A gradient coming back into a
+// run gives the run's block count as `most`, so it is cut alike whatever the thread count is now.
+Tensor batch_along_rows(const Tensor& m, int64_t most = 0);
 // t: [blocks, F, Nb] -> [N, F], each block's examples transposed back.
 Tensor batch_along_columns(const Tensor& t, int64_t N);
 

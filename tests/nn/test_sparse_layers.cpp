@@ -170,6 +170,25 @@ TEST_CASE("sparse layers: an MLP on CSR kernels, feature-major between its Linea
   set_num_threads(threads);
 }
 
+// Guards against a gradient cut into other blocks than its run's when the thread count changes
+// between forward and backward: the backward must still equal the dense pass.
+TEST_CASE("sparse layers: a feature-major run's backward on another thread count than its forward") {
+  const int threads = num_threads();
+  Mlp sparse("sparse", "relu", 24), dense("dense", "relu", 24);
+  Generator gen(25);
+  const Tensor x = normal({64, Mlp::kWidths[0]}, gen);
+  set_num_threads(2);  // two blocks of 32 examples
+  sparse.set.zero_grad();
+  Variable input(x.clone(), true);
+  Variable y = sparse.model(input);
+  set_num_threads(1);
+  Generator upstream(26);  // as run() draws it
+  y.backward(normal(y.shape(), upstream));
+  set_num_threads(threads);
+  check_same({y.value(), input.grad(), sparse.set.gradients().clone()}, run(dense.model, dense.set, x, 26),
+             sparse.set);
+}
+
 TEST_CASE("sparse layers: an MLP with feature-major runs passes the gradient checker") {
   Mlp sparse("sparse", "tanh", 21);  // smooth, so the checker's differences need no kinks avoided
   Generator gen(22);
