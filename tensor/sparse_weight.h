@@ -28,6 +28,9 @@ class SparseWeight {
   // refresh() shared by a caller's threads, each running its part of `parts` (csr_row_split's rows).
   void refresh(const float* dense, int64_t part, int64_t parts);
   void refresh_transposes();         // csr.values -> the transpose and the regrouping
+  // The transposes stale, as after refresh(), without a gather: how a benchmark times an input
+  // gradient's refresh_transposes() apart from the forward's refresh().
+  void mark_transposes_stale() { transposes_current_ = false; }
 
   // Both throw if refresh() ran since the last refresh_transposes().
   const Csr& transposed() const;  // [cols, rows]

@@ -87,7 +87,7 @@ Parts time_linear(const LayerCase& c, double density, const TimingPlan& plan) {
       sparse_linear_forward(sw, w.data(), x, nullptr, xt);
     }).median;
     parts.input_grad = measure(plan, [&] {
-      sw.refresh(w.data());  // makes the transposes stale, as each forward does (one gather too many)
+      sw.mark_transposes_stale();  // as each forward leaves them (its gather is the forward's time)
       sw.refresh_transposes();
       sparse_linear_input_grad(sw, batch_along_rows(dy), c.batch);
     }).median;
@@ -127,7 +127,7 @@ Parts time_conv(const LayerCase& c, double density, const TimingPlan& plan) {
       sparse_conv2d_backward(g, x.data(), sw, dy.data(), nullptr, dw.data(), nullptr);
     }).median;
     both = measure(plan, [&] {
-      sw.refresh(w.data());  // makes the transposes stale, as each forward does (one gather too many)
+      sw.mark_transposes_stale();  // as each forward leaves them (its gather is the forward's time)
       sw.refresh_transposes();
       sparse_conv2d_backward(g, x.data(), sw, dy.data(), dx_data, dw.data(), nullptr);
     }).median;
