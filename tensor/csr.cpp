@@ -1,7 +1,5 @@
 #include "tensor/csr.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <limits>
 
@@ -75,9 +73,8 @@ Tensor csr_to_dense(const Csr& a) {
 
 // dense: [rows, cols] -> a.values at a's pattern
 void csr_gather(Csr& a, const float* dense) {
-  if (a.nnz() < kParallelScatteredFrom || detail::on_one_thread()) return csr_gather(a, dense, 0, 1);
-#pragma omp parallel
-  csr_gather(a, dense, omp_get_thread_num(), omp_get_num_threads());
+  detail::parallel_parts(
+      a.nnz(), [&](int64_t part, int64_t parts) { csr_gather(a, dense, part, parts); }, kParallelScatteredFrom);
 }
 
 // dense: [rows, cols] -> a.values at the pattern's rows of part `part` of `parts`

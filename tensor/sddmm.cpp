@@ -1,7 +1,5 @@
 #include "tensor/sddmm.h"
 
-#include <omp.h>
-
 #include "tensor/simd.h"
 #include "tensor/strided.h"
 
@@ -104,9 +102,7 @@ void sddmm_rows(const Csr& pattern, const float* a, int64_t lda, const DenseRows
     for (int64_t i = begin; i < end; ++i)  // a[i, :] against the rows of b its entries name
       sddmm_row(a + i * lda, b, j + p[i], p[i + 1] - p[i], n, blocks, out_of(i));
   };
-  if (pattern.nnz() * n * blocks.count <= (int64_t{1} << 15) || detail::on_one_thread()) return rows(0, 1);
-#pragma omp parallel
-  rows(omp_get_thread_num(), omp_get_num_threads());
+  detail::parallel_parts(pattern.nnz() * n * blocks.count, rows, int64_t{1} << 15);
 }
 
 }  // namespace

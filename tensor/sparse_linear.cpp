@@ -163,17 +163,19 @@ void sparse_linear_weight_grad(const SparseWeight& w, const Tensor& dyt, const T
 #pragma omp barrier
     const float* s = sums.data();
     const auto [r0, r1] = csr_row_split(a, t, threads);
-    for (int64_t r = r0; r < r1 && dweight; ++r)  // this thread's share of the entries, blocks in order
-      for (int64_t k = p[r]; k < p[r + 1]; ++k) {
-        float total = overwrite ? 0.0f : dweight[r * in + j[k]];
-        for (int64_t b = 0; b < blocks; ++b) total += s[b * (nnz + out) + k];
-        dweight[r * in + j[k]] = total;
+    if (dweight)
+      for (int64_t r = r0; r < r1; ++r)  // this thread's share of the entries, blocks in order
+        for (int64_t k = p[r]; k < p[r + 1]; ++k) {
+          float total = overwrite ? 0.0f : dweight[r * in + j[k]];
+          for (int64_t b = 0; b < blocks; ++b) total += s[b * (nnz + out) + k];
+          dweight[r * in + j[k]] = total;
+        }
+    if (dbias)
+      for (int64_t r = out * t / threads; r < out * (t + 1) / threads; ++r) {
+        float total = 0.0f;
+        for (int64_t b = 0; b < blocks; ++b) total += s[b * (nnz + out) + nnz + r];
+        dbias[r] = total;
       }
-    for (int64_t r = out * t / threads; r < out * (t + 1) / threads && dbias; ++r) {
-      float total = 0.0f;
-      for (int64_t b = 0; b < blocks; ++b) total += s[b * (nnz + out) + nnz + r];
-      dbias[r] = total;
-    }
   }
 }
 

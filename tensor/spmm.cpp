@@ -1,7 +1,5 @@
 #include "tensor/spmm.h"
 
-#include <omp.h>
-
 #include <vector>
 
 #include "tensor/simd.h"
@@ -81,9 +79,7 @@ void spmm(const Csr& a, const DenseRows& b, int64_t n, const float* bias, float*
     for (int64_t i = begin; i < end; ++i)
       spmm_row(j + p[i], x + p[i], p[i + 1] - p[i], b, n, bias ? bias[i] : 0.0f, c + i * ldc);
   };
-  if ((a.nnz() + a.rows) * n <= (int64_t{1} << 15) || detail::on_one_thread()) return rows(0, 1);
-#pragma omp parallel
-  rows(omp_get_thread_num(), omp_get_num_threads());
+  detail::parallel_parts((a.nnz() + a.rows) * n, rows, int64_t{1} << 15);
 }
 
 void spmm_reference(const Csr& a, const float* b, int64_t ldb, int64_t n, const float* bias, float* c, int64_t ldc) {

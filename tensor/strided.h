@@ -21,21 +21,31 @@ inline bool on_one_thread() { return omp_in_parallel() || omp_get_max_threads() 
 // threads, whose sparse layers hand each thread its half of the batch: 32768 -> 4096, 185 -> 174 us).
 constexpr int64_t kParallelThreshold = 4096;
 
+// Calls fn(part, parts) on each thread, part < parts, for the caller to cut its work by; or
+// fn(0, 1) alone when `work` (elements touched) is at most `threshold`, or when there is only one
+// thread to run on.
+template <typename Fn>
+void parallel_parts(int64_t work, Fn&& fn, int64_t threshold = kParallelThreshold) {
+  if (work <= threshold || on_one_thread()) return fn(int64_t(0), int64_t(1));
+#pragma omp parallel
+  fn(int64_t(omp_get_thread_num()), int64_t(omp_get_num_threads()));
+}
+
 // Splits [0, count) into one contiguous range per thread (the same split on every run) and calls
-// fn(begin, end) for each; serial when `work` (elements touched) is at most `threshold`, or when
-// there is only one thread to run on.
+// fn(begin, end) for each, as parallel_parts decides.
 template <typename Fn>
 void parallel_ranges(int64_t count, int64_t work, Fn&& fn, int64_t threshold = kParallelThreshold) {
-  if (work <= threshold || count < 2 || on_one_thread()) {
+  if (count < 2) {
     if (count > 0) fn(int64_t(0), count);
     return;
   }
-#pragma omp parallel
-  {
-    const int64_t threads = omp_get_num_threads(), t = omp_get_thread_num();
-    const int64_t begin = count * t / threads, end = count * (t + 1) / threads;
-    if (begin < end) fn(begin, end);
-  }
+  parallel_parts(
+      work,
+      [&](int64_t part, int64_t parts) {
+        const int64_t begin = count * part / parts, end = count * (part + 1) / parts;
+        if (begin < end) fn(begin, end);
+      },
+      threshold);
 }
 
 // A loop nest over a contiguous output of shape `sizes`, reading K inputs with strides[k][axis]

@@ -242,8 +242,7 @@ TEST_CASE("sparse kernels: the linear layer's products on blocks of the batch ma
     Generator gen{uint64_t(N)};
     const Tensor values = normal({c.rows, c.cols}, gen);
     SparseWeight w(random_mask(c.rows, c.cols, c.density, gen).data(), c.rows, c.cols);
-    w.refresh(values.data());
-    w.refresh_transposes();
+    w.refresh(values.data());  // for the references; the forward refreshes it again
     const Tensor x = normal({N, c.cols}, gen), dy = normal({N, c.rows}, gen), bias = normal({c.rows}, gen);
     // The references, batch along rows: [F, N].
     const Tensor xt_ref = transpose(x), dyt_ref = transpose(dy);
